@@ -1,0 +1,45 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Catalog: a pre-forked FastCGI REST service. See README.md and ../shared/DESIGN.md.
+///
+/// `Core` holds everything the service means (HTTP values, routing, JSON, PostgreSQL,
+/// domain modules) and never touches processes or sockets; `FCGIApp` holds everything
+/// about running it (command line, pre-fork master, FastCGI worker loop).
+let package = Package(
+    name: "catalog",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "catalog", targets: ["FCGIApp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(
+            name: "Core",
+            dependencies: [
+                "CLibPQ",
+                "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .executableTarget(
+            name: "FCGIApp",
+            dependencies: [
+                "Core",
+                "CFastCGI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "FCGIAppTests", dependencies: ["Core"]),
+    ]
+)

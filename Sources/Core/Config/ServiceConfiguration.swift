@@ -1,0 +1,112 @@
+import Logging
+
+/// A configuration value that is missing or invalid, named so the operator can fix it.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let variable: String
+    public let problem: String
+    public var description: String { "\(variable): \(problem)" }
+}
+
+/// The service's settings, read from the environment and validated once at start-up.
+///
+/// Everything comes from the environment (12-factor, and what systemd's
+/// `EnvironmentFile=` provides); command-line flags of `catalog serve` override the
+/// process-manager settings. Every invalid value is reported, not just the first.
+public struct ServiceConfiguration: Sendable {
+    /// `DATABASE_URL`: libpq URI of the catalog database. Required.
+    public var databaseURL: String
+    /// `CATALOG_STATEMENT_TIMEOUT_MS`: per-statement limit (default 5000).
+    public var statementTimeoutMilliseconds: Int
+    /// `CATALOG_MAX_BODY_BYTES`: largest accepted request body (default 1 MiB, like nginx's `client_max_body_size 1m`).
+    public var maxBodyBytes: Int
+    /// `CATALOG_LOG_FORMAT`: `logfmt` (default) or `json`.
+    public var logFormat: LogFormat
+    /// `CATALOG_LOG_LEVEL`: swift-log level (default `info`).
+    public var logLevel: Logger.Level
+    /// `CATALOG_MIGRATIONS_DIR`: where `catalog migrate` finds its SQL files (default `migrations`).
+    public var migrationsDirectory: String
+
+    public init(
+        databaseURL: String,
+        statementTimeoutMilliseconds: Int = 5000,
+        maxBodyBytes: Int = 1 << 20,
+        logFormat: LogFormat = .logfmt,
+        logLevel: Logger.Level = .info,
+        migrationsDirectory: String = "migrations"
+    ) {
+        self.databaseURL = databaseURL
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.maxBodyBytes = maxBodyBytes
+        self.logFormat = logFormat
+        self.logLevel = logLevel
+        self.migrationsDirectory = migrationsDirectory
+    }
+
+    /// Reads and validates the environment; throws every problem found.
+    public init(environment: [String: String]) throws(ConfigurationErrors) {
+        var reader = EnvironmentReader(environment)
+        let databaseURL = reader.required("DATABASE_URL", hint: "e.g. postgres://catalog:PASSWORD@127.0.0.1:5432/catalog")
+        let timeout = reader.integer("CATALOG_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
+        let maxBody = reader.integer("CATALOG_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
+        let format = reader.choice("CATALOG_LOG_FORMAT", default: LogFormat.logfmt)
+        let level = reader.choice("CATALOG_LOG_LEVEL", default: Logger.Level.info)
+        let migrations = environment["CATALOG_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "migrations"
+        try reader.finish()
+        self.init(databaseURL: databaseURL, statementTimeoutMilliseconds: timeout, maxBodyBytes: maxBody,
+                  logFormat: format, logLevel: level, migrationsDirectory: migrations)
+    }
+}
+
+/// All the configuration problems found at once.
+public struct ConfigurationErrors: Error, Sendable, CustomStringConvertible {
+    public let errors: [ConfigurationError]
+    public var description: String { errors.map(\.description).joined(separator: "; ") }
+}
+
+/// Typed reads of environment variables that collect errors instead of stopping at the first.
+public struct EnvironmentReader {
+    private let environment: [String: String]
+    public private(set) var errors: [ConfigurationError] = []
+
+    public init(_ environment: [String: String]) { self.environment = environment }
+
+    public func value(_ name: String) -> String? {
+        guard let value = environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public mutating func required(_ name: String, hint: String) -> String {
+        guard let value = value(name) else {
+            errors.append(ConfigurationError(variable: name, problem: "is required (\(hint))"))
+            return ""
+        }
+        return value
+    }
+
+    public mutating func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
+        guard let text = value(name) else { return defaultValue }
+        guard let number = Int(text), range.contains(number) else {
+            errors.append(ConfigurationError(variable: name, problem: "must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text)\""))
+            return defaultValue
+        }
+        return number
+    }
+
+    public mutating func choice<T: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: T) -> T where T.RawValue == String {
+        guard let text = value(name) else { return defaultValue }
+        guard let choice = T(rawValue: text) else {
+            let allowed = T.allCases.map(\.rawValue).joined(separator: ", ")
+            errors.append(ConfigurationError(variable: name, problem: "must be one of \(allowed), got \"\(text)\""))
+            return defaultValue
+        }
+        return choice
+    }
+
+    public mutating func fail(_ name: String, _ problem: String) {
+        errors.append(ConfigurationError(variable: name, problem: problem))
+    }
+
+    public func finish() throws(ConfigurationErrors) {
+        if !errors.isEmpty { throw ConfigurationErrors(errors: errors) }
+    }
+}

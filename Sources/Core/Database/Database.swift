@@ -1,0 +1,83 @@
+import Logging
+
+/// A worker's database: one lazily opened connection, reopened when it breaks.
+///
+/// Each pre-forked worker owns exactly one of these, so the worker count bounds the number
+/// of PostgreSQL connections (DESIGN.md). Reads are retried once on a fresh connection when
+/// the old one turns out to be dead (a restart of PostgreSQL, an idle timeout in a pooler):
+/// that is safe because reads change nothing. Writes are never retried after their first
+/// statement was sent, because a write that reached the server before the connection broke
+/// may have committed; only a `BEGIN` that failed is retried, as nothing ran yet.
+public final class Database {
+    public let url: String
+    public let statementTimeoutMilliseconds: Int
+    private var connection: PostgresConnection?
+    private let logger: Logger
+    /// How many times a broken connection was replaced (exposed for metrics).
+    public private(set) var reconnects = 0
+
+    public init(url: String, statementTimeoutMilliseconds: Int, logger: Logger) {
+        self.url = url
+        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.logger = logger
+    }
+
+    /// The open connection, opening it on first use.
+    public func connect() throws(DatabaseError) -> PostgresConnection {
+        if let connection, connection.isOpen { return connection }
+        if connection != nil {
+            reconnects += 1
+            logger.warning("database connection was closed; reconnecting")
+        }
+        connection = nil
+        let fresh = try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
+        connection = fresh
+        return fresh
+    }
+
+    /// Drops the connection (after fork, or when a caller knows it is unusable).
+    public func disconnect() {
+        connection?.close()
+        connection = nil
+    }
+
+    /// Runs an idempotent read, retrying once on a fresh connection if the connection was lost.
+    public func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        do {
+            return try body(try connect())
+        } catch DatabaseError.connectionLost(let message) {
+            logger.warning("database connection lost during a read; retrying once", metadata: ["error": "\(message)"])
+            reconnects += 1
+            connection = nil
+            return try body(try connect())
+        }
+    }
+
+    /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        let connection = try beginTransaction()
+        let value: T
+        do {
+            value = try body(connection)
+        } catch {
+            if connection.isOpen { _ = try? connection.execute("ROLLBACK") }
+            throw error
+        }
+        try connection.execute("COMMIT")
+        return value
+    }
+
+    private func beginTransaction() throws -> PostgresConnection {
+        do {
+            let connection = try connect()
+            try connection.execute("BEGIN")
+            return connection
+        } catch DatabaseError.connectionLost {
+            reconnects += 1
+            self.connection = nil
+            let connection = try connect()
+            try connection.execute("BEGIN")
+            return connection
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import CLibPQ
+
+/// The rows of one statement's result, owning the libpq `PGresult`.
+public final class PostgresResult {
+    private let handle: OpaquePointer
+    public let rowCount: Int
+    public let columnCount: Int
+
+    init(_ handle: OpaquePointer) {
+        self.handle = handle
+        rowCount = Int(PQntuples(handle))
+        columnCount = Int(PQnfields(handle))
+    }
+
+    deinit { PQclear(handle) }
+
+    /// Rows affected by an INSERT/UPDATE/DELETE.
+    public var affectedRows: Int { Int(String(cString: PQcmdTuples(handle))) ?? 0 }
+
+    public var rows: [PostgresRow] { (0..<rowCount).map { PostgresRow(result: self, index: $0) } }
+
+    public var first: PostgresRow? { rowCount > 0 ? PostgresRow(result: self, index: 0) : nil }
+
+    func text(row: Int, column: Int) -> String? {
+        guard column < columnCount else { return nil }
+        if PQgetisnull(handle, Int32(row), Int32(column)) == 1 { return nil }
+        return String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
+    }
+
+    func columnName(_ column: Int) -> String { String(cString: PQfname(handle, Int32(column))) }
+
+    /// Decodes every row.
+    public func decode<T: PostgresRowDecodable>(_ type: T.Type) throws(DatabaseError) -> [T] {
+        var values: [T] = []
+        values.reserveCapacity(rowCount)
+        for row in rows { values.append(try T(row: row)) }
+        return values
+    }
+}
+
+/// A type built from one result row; the SQL that selects it lives next to it.
+public protocol PostgresRowDecodable {
+    init(row: PostgresRow) throws(DatabaseError)
+}
+
+/// One row of a result, with typed accessors by column position.
+///
+/// Positions rather than names keep decoding allocation-free; each domain's SQL and its
+/// decoder sit in the same file so the two cannot drift apart unnoticed.
+public struct PostgresRow {
+    let result: PostgresResult
+    let index: Int
+
+    public func isNull(_ column: Int) -> Bool { result.text(row: index, column: column) == nil }
+
+    public func optionalString(_ column: Int) -> String? { result.text(row: index, column: column) }
+
+    public func string(_ column: Int) throws(DatabaseError) -> String {
+        guard let text = result.text(row: index, column: column) else { throw nullError(column) }
+        return text
+    }
+
+    public func int64(_ column: Int) throws(DatabaseError) -> Int64 {
+        let text = try string(column)
+        guard let value = Int64(text) else { throw .decoding("column \(result.columnName(column)) is not an integer") }
+        return value
+    }
+
+    public func optionalInt64(_ column: Int) throws(DatabaseError) -> Int64? {
+        isNull(column) ? nil : try int64(column)
+    }
+
+    public func bool(_ column: Int) throws(DatabaseError) -> Bool {
+        try string(column) == "t"
+    }
+
+    /// A `timestamptz` as RFC 3339 UTC with whole seconds (`2026-11-23T10:00:00Z`).
+    /// Connections run with `TimeZone=UTC` and ISO `DateStyle`, so the server's text is
+    /// `2026-11-23 10:00:00.123456+00`.
+    public func timestamp(_ column: Int) throws(DatabaseError) -> String {
+        let text = try string(column)
+        guard let value = Timestamp.rfc3339(fromPostgres: text) else {
+            throw .decoding("column \(result.columnName(column)) is not a UTC timestamp")
+        }
+        return value
+    }
+
+    public func optionalTimestamp(_ column: Int) throws(DatabaseError) -> String? {
+        isNull(column) ? nil : try timestamp(column)
+    }
+
+    private func nullError(_ column: Int) -> DatabaseError {
+        .decoding("column \(column < result.columnCount ? result.columnName(column) : String(column)) is NULL or missing")
+    }
+}
+
+/// Timestamp text conversion between PostgreSQL and the API.
+public enum Timestamp {
+    /// `2026-11-23 10:00:00.123456+00` → `2026-11-23T10:00:00Z`; `nil` unless UTC.
+    public static func rfc3339(fromPostgres text: String) -> String? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 22, bytes[10] == UInt8(ascii: " "), text.hasSuffix("+00") else { return nil }
+        return String(decoding: bytes[0..<10], as: UTF8.self) + "T" + String(decoding: bytes[11..<19], as: UTF8.self) + "Z"
+    }
+}

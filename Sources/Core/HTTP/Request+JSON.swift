@@ -1,0 +1,30 @@
+import HTTPTypes
+
+extension Request {
+    /// The media types accepted for JSON bodies (`application/json`, and `+json` types such
+    /// as `application/merge-patch+json` for PATCH).
+    public var hasJSONContentType: Bool {
+        guard let value = headers[.contentType] else { return false }
+        let mediaType = value.split(separator: ";", maxSplits: 1)[0].trimmingSpaces().lowercased()
+        return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
+    }
+
+    /// The body as a JSON object, with the API's error rules applied in order:
+    /// 415 when the body is not declared as JSON, 400 when it does not parse,
+    /// 422 when it parses but is not an object.
+    public func jsonObject() throws(APIError) -> JSONObject {
+        guard hasJSONContentType else {
+            throw .unsupportedMediaType("The request body must be JSON (Content-Type: application/json).")
+        }
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(body)
+        } catch {
+            throw .malformedJSON("The request body is not valid JSON: \(error.description).")
+        }
+        guard case .object(let object) = value else {
+            throw .invalid("body", "must be a JSON object, got \(value.typeName)")
+        }
+        return object
+    }
+}

@@ -1,0 +1,100 @@
+/// The OpenAPI description of one route, declared where the route is registered.
+///
+/// The route table and `/openapi.json` are built from the same registrations, so a route
+/// cannot exist undocumented; a test still checks the document against the router and
+/// the API contract. Responses every operation shares are added by `json`: 404 for paths
+/// with ids, the body errors (400/413/415/422) for operations with a body, and 503 for
+/// operations that touch the database.
+public struct Operation: Sendable {
+    public var id: String
+    public var summary: String
+    public var tags: [String]
+    public var parameters: [JSONValue] = []
+    public var requestBody: JSONValue?
+    public var responses: [(code: Int, response: JSONValue)] = []
+    /// Whether the operation reads or writes the database (so it can answer 503).
+    public var usesDatabase = true
+    /// The security requirement; empty means public.
+    public var security: [JSONValue] = []
+    public var extraDescription: String?
+
+    public init(_ id: String, _ summary: String, tags: [String]) {
+        self.id = id
+        self.summary = summary
+        self.tags = tags
+    }
+
+    /// Adds parameters (see `OpenAPI.queryParameter` and friends).
+    public func parameters(_ parameters: JSONValue...) -> Operation {
+        var copy = self
+        copy.parameters += parameters
+        return copy
+    }
+
+    /// Declares a JSON request body with the given schema.
+    public func body(_ schema: JSONValue, description: String? = nil) -> Operation {
+        var copy = self
+        var body: JSONObject = [
+            "required": true,
+            "content": ["application/json": ["schema": schema]],
+        ]
+        if let description { body["description"] = .string(description) }
+        copy.requestBody = .object(body)
+        return copy
+    }
+
+    /// Adds a response with an optional JSON schema and response headers.
+    public func response(_ code: Int, _ description: String, schema: JSONValue? = nil, headers: [String] = []) -> Operation {
+        var copy = self
+        var response: JSONObject = ["description": .string(description)]
+        if let schema { response["content"] = ["application/json": ["schema": schema]] }
+        var headerObject = JSONObject()
+        for name in headers + ["X-Request-ID"] { headerObject[name] = OpenAPI.header(name) }
+        response["headers"] = .object(headerObject)
+        copy.responses.append((code, .object(response)))
+        return copy
+    }
+
+    /// Adds problem+json responses for the given statuses.
+    public func problems(_ codes: Int...) -> Operation {
+        var copy = self
+        for code in codes where !copy.responses.contains(where: { $0.code == code }) {
+            copy.responses.append((code, OpenAPI.problemResponse(code)))
+        }
+        return copy
+    }
+
+    public func noDatabase() -> Operation {
+        var copy = self
+        copy.usesDatabase = false
+        return copy
+    }
+
+    public func describe(_ text: String) -> Operation {
+        var copy = self
+        copy.extraDescription = text
+        return copy
+    }
+
+    /// The operation object, with the shared responses added.
+    public func json(path: String) -> JSONValue {
+        var all = self
+        if path.contains("{") { all = all.problems(404) }
+        if requestBody != nil { all = all.problems(400, 413, 415, 422) }
+        if usesDatabase { all = all.problems(503) }
+        var object: JSONObject = [
+            "operationId": .string(id),
+            "summary": .string(summary),
+            "tags": .array(tags.map(JSONValue.string)),
+        ]
+        if let extraDescription { object["description"] = .string(extraDescription) }
+        let pathParameters = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { OpenAPI.pathID(String($0.dropFirst().dropLast())) }
+        if !(pathParameters + parameters).isEmpty { object["parameters"] = .array(pathParameters + parameters) }
+        if let requestBody { object["requestBody"] = requestBody }
+        var responses = JSONObject()
+        for (code, response) in all.responses.sorted(by: { $0.code < $1.code }) { responses[String(code)] = response }
+        object["responses"] = .object(responses)
+        object["security"] = .array(security)
+        return .object(object)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import HTTPTypes
+import Logging
+
+/// The whole service as a function from request to response.
+///
+/// It owns the route table (every module registers into it), the worker's database, and
+/// the rules every request shares: body-size limit, error-to-problem translation,
+/// `If-None-Match`, the `X-Request-ID` echo and one access-log line per request. The
+/// FastCGI worker feeds it requests; tests call `respond(to:)` directly.
+public final class CatalogService {
+    public let router: Router
+    public let configuration: ServiceConfiguration
+    public let database: Database
+    public let logger: Logger
+    /// The OpenAPI document as served, for tests and tools.
+    public let openAPIDocument: JSONValue
+
+    public init(configuration: ServiceConfiguration, logger: Logger, database: Database? = nil) {
+        self.configuration = configuration
+        self.logger = logger
+        self.database = database ?? Database(
+            url: configuration.databaseURL,
+            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds,
+            logger: logger)
+        let document = OpenAPIBody()
+        var router = Router()
+        ServiceRoutes.register(in: &router, document: document)
+        ProductRoutes.register(in: &router)
+        self.router = router
+        openAPIDocument = OpenAPIDocument.build(
+            routes: router.routes,
+            schemas: ServiceRoutes.schemas + ProductRoutes.schemas,
+            version: CatalogVersion.current)
+        document.bytes = openAPIDocument.encoded
+        document.etag = ETag.strong(for: document.bytes)
+    }
+
+    /// Answers one request. Never throws: every failure becomes a problem document.
+    public func respond(to request: Request) -> Response {
+        let started = Self.monotonicSeconds()
+        var requestLogger = logger
+        requestLogger[metadataKey: "request_id"] = "\(request.requestID)"
+        var response: Response
+        var routePath = "-"
+        if request.bodyTooLarge {
+            response = APIError.payloadTooLarge(limit: configuration.maxBodyBytes).response
+        } else {
+            switch router.resolve(request.method, request.path) {
+            case .matched(let handler, let parameters, let route):
+                routePath = route.path
+                let context = RequestContext(database: database, configuration: configuration, logger: requestLogger, parameters: parameters)
+                do {
+                    response = try handler(request, context)
+                } catch {
+                    response = Self.response(for: error, logger: requestLogger)
+                }
+            case .methodNotAllowed(let allowed):
+                response = APIError.methodNotAllowed(allowed: allowed).response
+            case .notFound:
+                response = APIError.notFound("There is no resource at this path.").response
+            }
+        }
+        response = request.applyingIfNoneMatch(to: response)
+        response.headers[.xRequestID] = request.requestID
+        let milliseconds = (Self.monotonicSeconds() - started) * 1000
+        requestLogger.info("request", metadata: [
+            "method": "\(request.method.rawValue)",
+            "path": "\(request.path)",
+            "route": "\(routePath)",
+            "status": "\(response.status.code)",
+            "duration_ms": "\(String(format: "%.2f", milliseconds))",
+        ])
+        return response
+    }
+
+    /// Translates any error into the response a client may see, logging what it may not.
+    static func response(for error: any Error, logger: Logger) -> Response {
+        switch error {
+        case let error as APIError:
+            return error.response
+        case let error as DatabaseError:
+            let apiError = APIError(error)
+            if apiError == .internalError {
+                logger.error("database error", metadata: ["error": "\(error)"])
+            } else {
+                logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            }
+            return apiError.response
+        default:
+            logger.error("unhandled error", metadata: ["error": "\(error)"])
+            return APIError.internalError.response
+        }
+    }
+
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,63 @@
+/// The service's own endpoints: welcome, liveness, readiness and the OpenAPI document.
+public enum ServiceRoutes {
+    /// Registers the routes; `document` is filled once every module has registered its
+    /// routes, since the OpenAPI document describes the finished table.
+    static func register(in router: inout Router, document: OpenAPIBody) {
+        router.add(.get, "/", Operation("welcome", "Service name, version and links", tags: ["service"])
+            .noDatabase()
+            .response(200, "Welcome.", schema: OpenAPI.ref("Welcome"))) { _, _ in
+            .json([
+                "name": "Catalog",
+                "version": .string(CatalogVersion.current),
+                "docs": "/docs",
+                "openapi": "/openapi.json",
+            ])
+        }
+
+        router.add(.get, "/healthz", Operation("liveness", "Liveness: the worker answers", tags: ["service"])
+            .noDatabase()
+            .response(200, "The worker is alive.", schema: OpenAPI.ref("Status"))) { _, _ in
+            .json(["status": "ok"])
+        }
+
+        router.add(.get, "/readyz", Operation("readiness", "Readiness: the database answers", tags: ["service"])
+            .response(200, "Ready to serve.", schema: OpenAPI.ref("Status"))) { _, context in
+            do {
+                _ = try context.database.read { db in try db.query("SELECT 1") }
+            } catch let error as DatabaseError {
+                context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+                throw APIError.serviceUnavailable("The database is not answering.", retryAfter: 2)
+            }
+            return .json(["status": "ready"])
+        }
+
+        router.add(.get, "/openapi.json", Operation("openapi", "This OpenAPI 3.1 document", tags: ["service"])
+            .noDatabase()
+            .response(200, "The OpenAPI document.", schema: ["type": "object"])) { _, _ in
+            Response(status: .ok, headers: [.contentType: Response.jsonContentType, .eTag: document.etag], body: document.bytes)
+        }
+    }
+
+    static let schemas: [(String, JSONValue)] = [
+        ("Welcome", [
+            "type": "object",
+            "required": ["name", "version", "docs", "openapi"],
+            "properties": ["name": ["type": "string"], "version": ["type": "string"],
+                           "docs": ["type": "string"], "openapi": ["type": "string"]],
+        ]),
+        ("Status", [
+            "type": "object", "required": ["status"], "properties": ["status": ["type": "string"]],
+        ]),
+    ]
+}
+
+/// The serialised OpenAPI document, computed once per process after the routes exist.
+final class OpenAPIBody {
+    var bytes: [UInt8] = []
+    var etag = ""
+}
+
+/// The version reported by `/` and the OpenAPI document.
+public enum CatalogVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `catalog`: the one executable of the service.
+///
+/// The command line is synchronous on purpose: `serve` must fork its workers before any
+/// thread exists, so nothing here may start Swift concurrency or Dispatch first.
+@main
+struct CatalogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "catalog",
+        abstract: "Catalog REST service: pre-forked FastCGI workers behind nginx, backed by PostgreSQL.",
+        subcommands: [ServeCommand.self, MigrateCommand.self]
+    )
+}

@@ -1,0 +1,82 @@
+import Foundation
+
+/// The listening socket the master opens once and every worker accepts on.
+///
+/// The master creates it with plain POSIX calls (rather than `FCGX_OpenSocket`, which
+/// exits the process on failure) so errors are reported clearly, and it keeps the socket
+/// open for its whole life: connections waiting in the backlog survive a worker's death.
+final class ListeningSocket {
+    let descriptor: Int32
+    let address: BindAddress
+
+    struct OpenError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
+    init(address: BindAddress, backlog: Int32, mode: mode_t) throws(OpenError) {
+        self.address = address
+        switch address {
+        case .unix(let path):
+            descriptor = try Self.openUnix(path: path, backlog: backlog, mode: mode)
+        case .tcp(let host, let port):
+            descriptor = try Self.openTCP(host: host, port: port, backlog: backlog)
+        }
+    }
+
+    /// Closes the socket and removes a unix socket's file (the master, when it stops).
+    func close() {
+        _ = Glibc.close(descriptor)
+        if case .unix(let path) = address { unlink(path) }
+    }
+
+    private static func failure(_ what: String) -> OpenError {
+        OpenError(message: "\(what): \(String(cString: strerror(errno)))")
+    }
+
+    private static func openUnix(path: String, backlog: Int32, mode: mode_t) throws(OpenError) -> Int32 {
+        // A stale socket file from a crashed run would make bind fail; remove it, but never
+        // remove anything that is not a socket.
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFSOCK else { throw OpenError(message: "\(path) exists and is not a socket") }
+            unlink(path)
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw failure("socket") }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { buffer in
+            let bytes = Array(path.utf8)
+            buffer.copyBytes(from: bytes)
+            buffer[bytes.count] = 0
+        }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0 else { let error = failure("bind \(path)"); Glibc.close(fd); throw error }
+        guard chmod(path, mode) == 0 else { let error = failure("chmod \(path)"); Glibc.close(fd); throw error }
+        guard listen(fd, backlog) == 0 else { let error = failure("listen \(path)"); Glibc.close(fd); throw error }
+        return fd
+    }
+
+    private static func openTCP(host: String, port: UInt16, backlog: Int32) throws(OpenError) -> Int32 {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICHOST | AI_PASSIVE
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, String(port), &hints, &result) == 0, let info = result else {
+            throw OpenError(message: "\(host) is not a numeric IP address")
+        }
+        defer { freeaddrinfo(result) }
+        let fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw failure("socket") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+            let error = failure("bind \(host):\(port)"); Glibc.close(fd); throw error
+        }
+        guard listen(fd, backlog) == 0 else { let error = failure("listen \(host):\(port)"); Glibc.close(fd); throw error }
+        return fd
+    }
+}
