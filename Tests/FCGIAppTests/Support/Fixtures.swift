@@ -1,0 +1,58 @@
+import Core
+import Testing
+
+/// Helpers that create data through the public API, as a client would.
+enum Fixtures {
+    /// Creates a product and returns its id; the test fails if the API refuses.
+    @discardableResult
+    static func createProduct(name: String, description: String = "", price: String = "9.99") throws -> Int64 {
+        let response = try HTTP.send("POST", "/products", json: ["name": .string(name), "description": .string(description), "price": .number(price)])
+        try #require(response.status == 201, "create product: \(response.status) \(response.text)")
+        guard case .number(let id)? = response["id"], let value = Int64(id) else {
+            Issue.record("no id in \(response.text)")
+            throw HTTP.Failure(description: "no id")
+        }
+        return value
+    }
+
+    /// Rows in `products`, read straight from PostgreSQL.
+    static func productCount() throws -> Int64 {
+        try TestStack.database().query("SELECT count(*) FROM products").first!.int64(0)
+    }
+
+    /// One product row as text columns, for "nothing changed" assertions.
+    static func productRow(_ id: Int64) throws -> [String?] {
+        let result = try TestStack.database().query(
+            "SELECT name, description, price::text, updated_at::text FROM products WHERE id = $1", [id])
+        guard let row = result.first else { return [] }
+        return (0..<4).map { row.optionalString($0) }
+    }
+
+    /// Strings that must never appear in a response a client sees.
+    static let leakMarkers = ["SELECT", "INSERT", "UPDATE ", "ERROR:", "SQLSTATE", "/work/", ".swift", "libpq", "Fatal error", "constraint"]
+
+    static func expectNoLeak(_ response: HTTPResult, sourceLocation: SourceLocation = #_sourceLocation) {
+        for marker in leakMarkers {
+            #expect(!response.text.contains(marker), "response leaks \(marker): \(response.text)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Asserts an RFC 9457 problem document with this status.
+    static func expectProblem(_ response: HTTPResult, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(response.status == status, "expected \(status), got \(response.status): \(response.text)", sourceLocation: sourceLocation)
+        #expect(response.header("Content-Type") == "application/problem+json", sourceLocation: sourceLocation)
+        #expect(response["status"] == .int(status), "problem status member: \(response.text)", sourceLocation: sourceLocation)
+        #expect(response["title"] != nil && response["type"] != nil, sourceLocation: sourceLocation)
+        #expect(response.header("X-Request-ID") != nil, sourceLocation: sourceLocation)
+        expectNoLeak(response, sourceLocation: sourceLocation)
+    }
+
+    /// The `field` names in a 422's `errors`.
+    static func errorFields(_ response: HTTPResult) -> [String] {
+        guard case .array(let errors)? = response["errors"] else { return [] }
+        return errors.compactMap { error in
+            if case .object(let object) = error, case .string(let field)? = object["field"] { return field }
+            return nil
+        }
+    }
+}
