@@ -8,6 +8,13 @@ public struct Migration: Sendable, Equatable {
     public let sql: String
     /// SHA-256 of the file's bytes, hex: an applied migration must never change.
     public let checksum: String
+
+    public init(version: Int, name: String, sql: String, checksum: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+        self.checksum = checksum
+    }
 }
 
 /// Why migrating failed.
@@ -103,7 +110,7 @@ public struct Migrator {
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
                     [migration.version, migration.name, migration.checksum])
                 try connection.execute("COMMIT")
-            } catch let error as DatabaseError {
+            } catch {
                 _ = try? connection.execute("ROLLBACK")
                 let message = switch error {
                 case .server(_, let message, _): message

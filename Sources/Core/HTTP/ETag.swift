@@ -15,9 +15,16 @@ public enum ETag {
         return tags(in: header).contains { $0 == "*" || opaque($0) == current }
     }
 
-    /// `If-Match` evaluation (strong comparison): true when the precondition holds.
+    /// `If-Match` evaluation: true when the precondition holds.
+    ///
+    /// RFC 9110 asks for strong comparison here, but nginx's gzip filter turns our strong
+    /// tags into weak ones (`W/"…"`) on compressed responses, so a client that read a
+    /// gzipped body holds a weak copy of the very same tag. Since every tag is computed
+    /// from the uncompressed representation, its opaque part still identifies the state
+    /// exactly, so the `W/` prefix is ignored rather than failing every such client with 412.
     public static func match(_ header: String, matches current: String) -> Bool {
-        tags(in: header).contains { $0 == "*" || (!$0.hasPrefix("W/") && $0 == current) }
+        let current = opaque(current)
+        return tags(in: header).contains { $0 == "*" || opaque($0) == current }
     }
 
     private static func tags(in header: String) -> [String] {

@@ -1,0 +1,87 @@
+# Catalog — developer and CI entry points.
+#
+#   make deps    install the Debian packages the build, tests and stack need (idempotent)
+#   make build   release build (swift build -c release)
+#   make run     build and start a local stack on http://127.0.0.1:8080 (state in .run/)
+#   make stop    stop that stack
+#   make test    unit + database + end-to-end tests against a throwaway stack (what CI runs)
+#   make bench   wrk benchmark of the main endpoints against a throwaway stack
+#   make clean   stop the stack, remove .run/ and the build products
+#
+# The stack (PostgreSQL + `catalog serve` + nginx with deploy/nginx.conf) is
+# scripts/stack.sh for all of run, test and bench. Only loopback addresses are used.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+# Swift lives in /opt/swift on our machines; a swift already on PATH wins.
+export PATH := $(PATH):/opt/swift/usr/bin
+
+SWIFT   ?= swift
+PORT    ?= 8080
+RUN_DIR := $(CURDIR)/.run
+RUN_BIN ?= .build/release/catalog
+
+# Debian packages: C libraries we link (fcgi, libpq, OpenSSL), the servers of the
+# stack, and the load generator.
+DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk
+
+.PHONY: deps build run stop test bench clean
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | grep -q ' ok installed$$' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" -eq 0 ]; then SUDO=""; \
+	    elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	    else echo "deps: missing Debian packages:$$missing (run as root or install sudo)" >&2; exit 1; fi; \
+	    echo "deps: installing$$missing"; \
+	    policy_created=""; \
+	    if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	        : "don't let the packages start system nginx/PostgreSQL services (port 80 on all addresses)"; \
+	        printf '#!/bin/sh\nexit 101\n' | $$SUDO tee /usr/sbin/policy-rc.d >/dev/null; \
+	        $$SUDO chmod 755 /usr/sbin/policy-rc.d; policy_created=1; \
+	    fi; \
+	    rc=0; \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing \
+	        || rc=$$?; \
+	    if [ -n "$$policy_created" ]; then $$SUDO rm -f /usr/sbin/policy-rc.d; fi; \
+	    if [ $$rc -ne 0 ]; then echo "deps: apt-get failed ($$rc)" >&2; exit $$rc; fi; \
+	fi
+
+build:
+	$(SWIFT) build -c release
+
+run: deps build
+	@if scripts/stack.sh status "$(RUN_DIR)" >/dev/null 2>&1; then \
+	    echo "Catalog is already running (make stop, then make run, to restart with a new build):"; \
+	    scripts/stack.sh status "$(RUN_DIR)"; \
+	else \
+	    scripts/stack.sh down "$(RUN_DIR)" >/dev/null 2>&1 || true; \
+	    scripts/stack.sh up "$(RUN_DIR)" --port $(PORT) --bin $(RUN_BIN); \
+	fi; \
+	echo ""; \
+	echo "  http://127.0.0.1:$(PORT)/"; \
+	echo "  http://127.0.0.1:$(PORT)/products"; \
+	echo "  http://127.0.0.1:$(PORT)/openapi.json"; \
+	echo ""; \
+	echo "Logs: .run/catalog.log  .run/nginx-error.log  .run/nginx-access.log  .run/postgres.log"; \
+	echo "'make stop' stops it; '. .run/catalog.env' gives a shell its settings (DATABASE_URL, CATALOG_BASE_URL, ...)."
+
+stop:
+	@scripts/stack.sh down "$(RUN_DIR)"
+
+test: deps
+	@SWIFT="$(SWIFT)" scripts/test.sh
+
+bench: deps
+	@SWIFT="$(SWIFT)" scripts/bench.sh
+
+clean:
+	@scripts/stack.sh down "$(RUN_DIR)" >/dev/null 2>&1 || true
+	rm -rf "$(RUN_DIR)"
+	$(SWIFT) package clean

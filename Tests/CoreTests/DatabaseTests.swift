@@ -1,0 +1,96 @@
+import Core
+import Testing
+
+/// The libpq layer against the real PostgreSQL: parameters, decoding, errors, reconnects.
+@Suite struct DatabaseTests {
+    @Test func bindsParametersAndDecodesTypedColumns() throws {
+        let db = try TestDatabase.connect()
+        let row = try #require(try db.query(
+            "SELECT $1::bigint, $2::text, $3::bool, NULL::text, now(), $4::numeric(12,2)",
+            [Int64(9_007_199_254_740_993), "naïve ' quote; DROP TABLE x", true, Money(cents: 1999)]).first)
+        #expect(try row.int64(0) == 9_007_199_254_740_993)
+        #expect(try row.string(1) == "naïve ' quote; DROP TABLE x")
+        #expect(try row.bool(2))
+        #expect(row.optionalString(3) == nil)
+        #expect(try row.timestamp(4).hasSuffix("Z"))
+        #expect(try row.money(5) == Money(cents: 1999))
+    }
+
+    @Test func refusesNULInTextParameters() throws {
+        let db = try TestDatabase.connect()
+        #expect(throws: DatabaseError.invalidParameter("a text parameter contains NUL")) {
+            try db.query("SELECT $1::text", ["a\u{0}b"])
+        }
+    }
+
+    @Test func serverErrorsCarrySQLStateAndConstraint() throws {
+        try TestDatabase.withScratchSchema { db, _ throws in
+            try db.execute("CREATE TABLE u (email text CONSTRAINT u_email_key UNIQUE)")
+            try db.query("INSERT INTO u VALUES ($1)", ["a@example.com"])
+            do {
+                try db.query("INSERT INTO u VALUES ($1)", ["a@example.com"])
+                Issue.record("duplicate accepted")
+            } catch let error as DatabaseError {
+                #expect(error.isUniqueViolation)
+                #expect(error.constraint == "u_email_key")
+                #expect(APIError(error).status == .conflict)
+            }
+        }
+    }
+
+    @Test func statementTimeoutIsEnforcedAndMapsTo503() throws {
+        let db = try TestDatabase.connect(timeoutMilliseconds: 200)
+        do {
+            try db.query("SELECT pg_sleep(2)")
+            Issue.record("the statement should have been cancelled")
+        } catch {
+            #expect(error.sqlState == DatabaseError.SQLState.queryCanceled)
+            #expect(APIError(error).status == .serviceUnavailable)
+        }
+        #expect(try db.query("SELECT 1").rowCount == 1, "the connection stays usable")
+    }
+
+    @Test func aReadIsRetriedOnAFreshConnectionAfterTheOldOneDied() throws {
+        let database = Database(url: TestDatabase.url, statementTimeoutMilliseconds: 5000, logger: TestDatabase.logger)
+        let pid = try database.read { db in try db.query("SELECT pg_backend_pid()").first!.int64(0) }
+        // Kill the backend from another session, as a PostgreSQL restart would.
+        try TestDatabase.connect().query("SELECT pg_terminate_backend($1::int)", [pid])
+        let newPID = try database.read { db in try db.query("SELECT pg_backend_pid()").first!.int64(0) }
+        #expect(newPID != pid)
+        #expect(database.reconnects == 1)
+    }
+
+    @Test func aWriteIsNotRetriedAfterItsStatementWasSent() throws {
+        let database = Database(url: TestDatabase.url, statementTimeoutMilliseconds: 5000, logger: TestDatabase.logger)
+        let killer = try TestDatabase.connect()
+        var attempts = 0
+        do {
+            try database.transaction { db in
+                attempts += 1
+                let pid = try db.query("SELECT pg_backend_pid()").first!.int64(0)
+                try killer.query("SELECT pg_terminate_backend($1::int)", [pid])
+                try db.query("SELECT 1")
+            }
+            Issue.record("the transaction should fail")
+        } catch let error as DatabaseError {
+            if case .connectionLost = error {} else { Issue.record("unexpected \(error)") }
+            #expect(APIError(error).status == .serviceUnavailable)
+        }
+        #expect(attempts == 1, "the body ran once")
+        #expect(try database.read { db in try db.query("SELECT 1").rowCount } == 1, "and the next request reconnects")
+    }
+
+    @Test func anUnreachableDatabaseIsUnavailableQuickly() throws {
+        let start = ContinuousClock.now
+        #expect(throws: DatabaseError.self) {
+            try PostgresConnection(url: "postgres://nobody:x@127.0.0.1:1/none", statementTimeoutMilliseconds: 1000)
+        }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        do {
+            _ = try PostgresConnection(url: "postgres://nobody:x@127.0.0.1:1/none", statementTimeoutMilliseconds: 1000)
+        } catch {
+            #expect(APIError(error).status == .serviceUnavailable)
+            #expect(APIError(error).response.headers[.retryAfter] != nil)
+        }
+    }
+}

@@ -1,0 +1,26 @@
+-- POST /products with a small JSON body; price is a JSON number with two decimals.
+-- If BENCH_AUTH_HEADER is set (e.g. "Bearer <admin token>"), it is sent as
+-- Authorization (creating products needs an admin).
+dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
+
+local auth = os.getenv("BENCH_AUTH_HEADER")
+
+local threads = 0
+function setup(thread)
+   threads = threads + 1
+   thread:set("tid", threads)
+end
+
+function init(args)
+   math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
+end
+
+function request()
+   local headers = { ["Content-Type"] = "application/json" }
+   if auth and auth ~= "" then
+      headers["Authorization"] = auth
+   end
+   local body = string.format('{"name":"bench","description":"x","price":%d.%02d}',
+                              math.random(0, 9999), math.random(0, 99))
+   return wrk.format("POST", "/products", headers, body)
+end

@@ -1,0 +1,471 @@
+#!/usr/bin/env bash
+# scripts/stack.sh — one local Catalog stack (PostgreSQL + `catalog serve` + nginx)
+# living entirely in one directory. The same mechanism serves `make run` (dev),
+# `make test` (end-to-end tests) and `make bench`.
+#
+#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH]
+#   scripts/stack.sh down DIR
+#   scripts/stack.sh status DIR
+#
+# up:    fresh PostgreSQL cluster in DIR/pg (random loopback port, scram-sha-256,
+#        random passwords), role+database `catalog`, `BIN migrate`, `BIN serve` on
+#        DIR/catalog.sock, nginx rendered from deploy/nginx.conf on 127.0.0.1:PORT;
+#        waits for /healthz = 200; writes DIR/catalog.env (`. DIR/catalog.env`).
+#        Optional DIR/extra.env (`export NAME=value` lines) is loaded into the
+#        service's environment and copied into catalog.env.
+#        On failure: prints the tails of the logs, stops what it started, exits 1.
+# down:  stops nginx, catalog, PostgreSQL; idempotent, never fails. Keeps the logs.
+# status: exit 0 if all three are running (prints the base URL), else 1.
+#
+# Env: PG_BINDIR (default: /usr/lib/postgresql/15/bin or the newest found),
+#      NGINX (default: nginx from PATH or /usr/sbin/nginx),
+#      STACK_TIMEOUT (seconds to wait for the socket and for /healthz; default 20).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+TIMEOUT=${STACK_TIMEOUT:-20}
+
+log() { printf 'stack: %s\n' "$*" >&2; }
+die() { printf 'stack: error: %s\n' "$*" >&2; exit 1; }
+usage() {
+    sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
+    exit 2
+}
+
+# ---------------------------------------------------------------- arguments
+[[ $# -ge 2 ]] || usage
+CMD=$1
+DIR_ARG=$2
+shift 2
+case $CMD in up | down | status) ;; *) usage ;; esac
+
+PORT=""
+WORKERS=4
+BIN=""
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --port) [[ $# -ge 2 ]] || usage; PORT=$2; shift 2 ;;
+        --port=*) PORT=${1#*=}; shift ;;
+        --workers) [[ $# -ge 2 ]] || usage; WORKERS=$2; shift 2 ;;
+        --workers=*) WORKERS=${1#*=}; shift ;;
+        --bin) [[ $# -ge 2 ]] || usage; BIN=$2; shift 2 ;;
+        --bin=*) BIN=${1#*=}; shift ;;
+        -h | --help) usage ;;
+        *) die "unknown option: $1" ;;
+    esac
+done
+[[ $CMD == up || ( -z $PORT && -z $BIN ) ]] || die "--port/--bin only apply to 'up'"
+
+if [[ $CMD == up ]]; then
+    mkdir -p -- "$DIR_ARG"
+fi
+if [[ ! -d $DIR_ARG ]]; then
+    [[ $CMD == down ]] && exit 0
+    echo "stack: $DIR_ARG: no stack there" >&2
+    exit 1
+fi
+DIR=$(cd -- "$DIR_ARG" && pwd -P)
+
+# ---------------------------------------------------------------- helpers
+# Is PID a live (non-zombie) process?
+alive() {
+    local pid=${1:-} stat
+    [[ $pid =~ ^[0-9]+$ && $pid -gt 1 ]] || return 1
+    if [[ -r /proc/$pid/stat ]]; then
+        stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+        stat=${stat##*) }
+        [[ ${stat%% *} != Z ]]
+    else
+        kill -0 "$pid" 2>/dev/null
+    fi
+}
+
+read_pid() { # FILE -> first line if it is a number, else nothing
+    local f=$1 line=""
+    [[ -r $f ]] || return 0
+    IFS= read -r line <"$f" || true
+    [[ $line =~ ^[0-9]+$ ]] && echo "$line"
+    return 0
+}
+
+wait_gone() { # PID SECONDS
+    local pid=$1 deadline=$((SECONDS + $2))
+    while alive "$pid"; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.1
+    done
+    return 0
+}
+
+children_of() { # PID -> pids of its direct children
+    local parent=$1 p stat fields
+    for p in /proc/[0-9]*; do
+        stat=$({ cat "$p/stat"; } 2>/dev/null) || continue
+        read -r -a fields <<<"${stat##*) }"
+        if [[ ${fields[1]:-} == "$parent" ]]; then echo "${p#/proc/}"; fi
+    done
+    return 0
+}
+
+# PID WHAT SIGNAL GRACE [SIGNAL2 GRACE2]: signal, wait; optionally a second signal,
+# wait; then SIGKILL the process and its direct children (e.g. nginx workers).
+stop_pid() {
+    local pid=$1 what=$2 sig=$3 grace=$4 sig2=${5:-} grace2=${6:-5} kids
+    alive "$pid" || return 0
+    kill "-$sig" "$pid" 2>/dev/null || true
+    wait_gone "$pid" "$grace" && return 0
+    if [[ -n $sig2 ]]; then
+        log "$what (pid $pid) still running after ${grace}s: SIG$sig2"
+        kill "-$sig2" "$pid" 2>/dev/null || true
+        wait_gone "$pid" "$grace2" && return 0
+    fi
+    kids=$(children_of "$pid")
+    log "$what (pid $pid) still running: SIGKILL${kids:+ (and children ${kids//$'\n'/ })}"
+    # shellcheck disable=SC2086
+    kill -KILL "$pid" $kids 2>/dev/null || true
+    wait_gone "$pid" 5 || log "$what (pid $pid) did not die"
+    return 0
+}
+
+if [[ $EUID -eq 0 ]]; then
+    # initdb and postgres refuse to run as root: run them as the postgres system user.
+    as_pg() {
+        (cd "$DIR" && runuser -u postgres -- "$@")
+    }
+else
+    as_pg() {
+        (cd "$DIR" && "$@")
+    }
+fi
+
+find_pg_bindir() {
+    local d
+    if [[ -n ${PG_BINDIR:-} ]]; then
+        [[ -x $PG_BINDIR/initdb ]] || die "PG_BINDIR=$PG_BINDIR has no initdb"
+        echo "$PG_BINDIR"
+        return
+    fi
+    local candidates=(/usr/lib/postgresql/15/bin)
+    local globbed
+    globbed=$(shopt -s nullglob; printf '%s\n' /usr/lib/postgresql/*/bin | sort -rV)
+    while IFS= read -r d; do [[ -n $d ]] && candidates+=("$d"); done <<<"$globbed"
+    if command -v pg_config >/dev/null 2>&1; then
+        candidates+=("$(pg_config --bindir 2>/dev/null || true)")
+    fi
+    if command -v initdb >/dev/null 2>&1; then
+        candidates+=("$(dirname "$(readlink -f "$(command -v initdb)")")")
+    fi
+    for d in "${candidates[@]}"; do
+        if [[ -n $d && -x $d/initdb && -x $d/pg_ctl && -x $d/postgres ]]; then
+            echo "$d"
+            return
+        fi
+    done
+    die "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found; run 'make deps' or set PG_BINDIR"
+}
+
+find_nginx() {
+    if [[ -n ${NGINX:-} ]]; then echo "$NGINX"; return; fi
+    if command -v nginx >/dev/null 2>&1; then command -v nginx; return; fi
+    [[ -x /usr/sbin/nginx ]] && { echo /usr/sbin/nginx; return; }
+    die "nginx not found; run 'make deps'"
+}
+
+tail_logs() {
+    local f
+    for f in "$DIR/postgres.log" "$DIR/migrate.log" "$DIR/catalog.log" "$DIR/nginx-error.log"; do
+        if [[ -s $f ]]; then
+            printf '\n----- last 40 lines of %s -----\n' "$f" >&2
+            tail -n 40 -- "$f" >&2 || true
+        fi
+    done
+    printf -- '-----\n' >&2
+}
+
+# Processes of this stack's catalog pool still around (e.g. workers of a killed
+# master): matched by this DIR's exact socket/pid-file arguments, ended by id.
+catalog_leftovers() {
+    local p cmdline
+    for p in /proc/[0-9]*; do
+        p=${p#/proc/}
+        [[ $p != "$$" ]] || continue
+        cmdline=$({ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null) || continue
+        case $cmdline in
+            *" serve "*"--pid-file $DIR/catalog.pid "*) echo "$p" ;;
+        esac
+    done
+}
+
+do_down() {
+    local pid pgpid p
+    # 1. nginx: graceful quit (finishes in-flight requests).
+    pid=$(read_pid "$DIR/nginx.pid")
+    if [[ -n $pid ]] && alive "$pid"; then
+        stop_pid "$pid" nginx QUIT 10 TERM 5
+    fi
+
+    # 2. catalog master (graceful TERM; its workers die with it), then strays.
+    for p in "$(read_pid "$DIR/catalog.pid")" "$(read_pid "$DIR/catalog.launch.pid")"; do
+        [[ -n $p ]] && alive "$p" && stop_pid "$p" "catalog serve" TERM 15
+    done
+    for p in $(catalog_leftovers); do
+        stop_pid "$p" "catalog process" TERM 5
+    done
+
+    # 3. PostgreSQL: fast shutdown (disconnects clients, checkpoints).
+    pgpid=$(read_pid "$DIR/pg/postmaster.pid")
+    if [[ -n $pgpid ]] && alive "$pgpid"; then
+        local bindir
+        bindir=$(find_pg_bindir 2>/dev/null) || bindir=""
+        if [[ -n $bindir ]]; then
+            as_pg "$bindir/pg_ctl" -D "$DIR/pg" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+        fi
+        if alive "$pgpid"; then
+            stop_pid "$pgpid" postgres QUIT 10
+        fi
+    fi
+    rm -f -- "$DIR/catalog.sock" "$DIR/catalog.launch.pid" 2>/dev/null || true
+    return 0
+}
+
+stack_status() { # prints a line per part; returns 0 when all are running
+    local ok=0 pid
+    pid=$(read_pid "$DIR/pg/postmaster.pid")
+    if [[ -n $pid ]] && alive "$pid"; then echo "postgres: running (pid $pid)"; else echo "postgres: stopped"; ok=1; fi
+    pid=$(read_pid "$DIR/catalog.pid")
+    [[ -n $pid ]] || pid=$(read_pid "$DIR/catalog.launch.pid")
+    if [[ -n $pid ]] && alive "$pid"; then echo "catalog:  running (pid $pid)"; else echo "catalog:  stopped"; ok=1; fi
+    pid=$(read_pid "$DIR/nginx.pid")
+    if [[ -n $pid ]] && alive "$pid"; then echo "nginx:    running (pid $pid)"; else echo "nginx:    stopped"; ok=1; fi
+    if [[ $ok -eq 0 && -r $DIR/catalog.env ]]; then
+        sed -n 's/^export CATALOG_BASE_URL=/url:      /p' "$DIR/catalog.env"
+    fi
+    return $ok
+}
+
+anything_running() {
+    local pid
+    for pid in "$(read_pid "$DIR/pg/postmaster.pid")" "$(read_pid "$DIR/catalog.pid")" \
+        "$(read_pid "$DIR/catalog.launch.pid")" "$(read_pid "$DIR/nginx.pid")"; do
+        [[ -n $pid ]] && alive "$pid" && return 0
+    done
+    return 1
+}
+
+random_secret() { python3 -c 'import secrets; print(secrets.token_hex(24))'; }
+
+# ---------------------------------------------------------------- down / status
+if [[ $CMD == down ]]; then
+    do_down
+    log "stopped: $DIR"
+    exit 0
+fi
+if [[ $CMD == status ]]; then
+    stack_status
+    exit $?
+fi
+
+# ---------------------------------------------------------------- up
+fail_up() {
+    tail_logs
+    log "error: $*"
+    log "stopping what was started (logs kept in $DIR)"
+    do_down
+    exit 1
+}
+
+[[ $DIR =~ ^[A-Za-z0-9._/+@:-]+$ ]] ||
+    die "run dir '$DIR' has characters this script does not quote into configs; use a plain path"
+# unix socket paths are limited to 107 bytes
+((${#DIR} + 24 < 107)) || die "run dir path too long for unix sockets: $DIR"
+if ! [[ $WORKERS =~ ^[1-9][0-9]{0,2}$ ]] || ((WORKERS > 256)); then die "bad --workers: $WORKERS"; fi
+if [[ -n $PORT ]] && { ! [[ $PORT =~ ^[1-9][0-9]{0,4}$ ]] || ((PORT > 65535)); }; then
+    die "bad --port: $PORT"
+fi
+
+if [[ -z $BIN ]]; then
+    for b in "$REPO/.build/release/catalog" "$REPO/.build/debug/catalog"; do
+        [[ -x $b ]] && { BIN=$b; break; }
+    done
+    [[ -n $BIN ]] || die "no catalog binary: build it (swift build) or pass --bin PATH"
+fi
+[[ $BIN == /* ]] || BIN="$PWD/$BIN"
+[[ -x $BIN && -f $BIN ]] || die "catalog binary not found or not executable: $BIN (build it first)"
+command -v python3 >/dev/null 2>&1 || die "python3 is required"
+
+if anything_running; then
+    stack_status >&2 || true
+    echo "stack: a stack is already (partly) running in $DIR; run: $0 down $DIR" >&2
+    exit 3
+fi
+
+PG_BIN=$(find_pg_bindir)
+NGINX_BIN=$(find_nginx)
+PSQL=$PG_BIN/psql
+[[ -x $PSQL ]] || PSQL=$(command -v psql) || die "psql not found; run 'make deps'"
+
+# Fresh state every time (extra.env and anything else not ours is kept).
+rm -rf -- "$DIR/pg" "$DIR/pgsock" "$DIR/nginx-tmp"
+rm -f -- "$DIR"/{catalog.sock,catalog.pid,catalog.launch.pid,nginx.pid,nginx.conf,catalog.env,pgsuper.pw} \
+    "$DIR"/{initdb.log,postgres.log,migrate.log,catalog.log,nginx-error.log,nginx-access.log}
+
+if [[ $EUID -eq 0 ]]; then
+    id -u postgres >/dev/null 2>&1 ||
+        die "no 'postgres' system user (initdb refuses to run as root); run 'make deps' (installs postgresql)"
+    command -v runuser >/dev/null 2>&1 || die "runuser (util-linux) is required when running as root"
+    chmod 0755 "$DIR"
+    runuser -u postgres -- test -x "$DIR" ||
+        die "$DIR is not reachable by the postgres user: every parent directory must be traversable (o+x)"
+    if id -u www-data >/dev/null 2>&1; then
+        runuser -u www-data -- test -x "$DIR" ||
+            die "$DIR is not reachable by www-data (nginx workers): every parent directory must be traversable (o+x)"
+    fi
+fi
+
+port_free() {
+    python3 -c 'import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)' "$1"
+}
+
+# ---- ports
+if [[ -n $PORT ]]; then
+    port_free "$PORT" || die "port 127.0.0.1:$PORT is already in use"
+    PG_PORT=$(python3 "$REPO/scripts/free-port.py" 1)
+    # make sure the auto-picked PostgreSQL port is not the requested nginx port
+    while [[ $PG_PORT == "$PORT" ]]; do PG_PORT=$(python3 "$REPO/scripts/free-port.py" 1); done
+else
+    { read -r PG_PORT; read -r PORT; } < <(python3 "$REPO/scripts/free-port.py" 2)
+fi
+BASE_URL="http://127.0.0.1:$PORT"
+
+# ---- PostgreSQL
+log "PostgreSQL: initdb in $DIR/pg (port $PG_PORT)"
+PG_SUPER_PW=$(random_secret)
+APP_PW=$(random_secret)
+(umask 077 && printf '%s\n' "$PG_SUPER_PW" >"$DIR/pgsuper.pw")
+mkdir -m 0700 "$DIR/pg"
+mkdir -m 0755 "$DIR/pgsock"
+: >"$DIR/postgres.log"
+if [[ $EUID -eq 0 ]]; then
+    chown postgres: "$DIR/pg" "$DIR/pgsock" "$DIR/postgres.log" "$DIR/pgsuper.pw"
+fi
+as_pg "$PG_BIN/initdb" -D "$DIR/pg" -U postgres --pwfile="$DIR/pgsuper.pw" \
+    --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$DIR/initdb.log" 2>&1 ||
+    { cat "$DIR/initdb.log" >&2; fail_up "initdb failed"; }
+cat <<EOF | as_pg tee -a "$DIR/pg/postgresql.conf" >/dev/null
+# ---- added by scripts/stack.sh
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$DIR/pgsock'
+EOF
+as_pg "$PG_BIN/pg_ctl" -D "$DIR/pg" -l "$DIR/postgres.log" -w -t "$((TIMEOUT + 10))" -s start ||
+    fail_up "PostgreSQL did not start"
+
+PGPASSWORD=$PG_SUPER_PW PGCONNECT_TIMEOUT=5 "$PSQL" -X -q -v ON_ERROR_STOP=1 \
+    -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v "pw=$APP_PW" >/dev/null <<'SQL' ||
+CREATE ROLE catalog LOGIN PASSWORD :'pw';
+CREATE DATABASE catalog OWNER catalog;
+SQL
+    fail_up "could not create role/database catalog"
+
+DATABASE_URL="postgres://catalog:$APP_PW@127.0.0.1:$PG_PORT/catalog"
+MIGRATIONS_DIR="$REPO/migrations"
+
+# ---- the service's environment: DATABASE_URL, migrations, plus DIR/extra.env
+export DATABASE_URL
+export CATALOG_MIGRATIONS_DIR="$MIGRATIONS_DIR"
+if [[ -f $DIR/extra.env ]]; then
+    set -a
+    # shellcheck disable=SC1091
+    . "$DIR/extra.env" || fail_up "could not load $DIR/extra.env"
+    set +a
+fi
+
+log "catalog migrate"
+(cd "$REPO" && "$BIN" migrate) >"$DIR/migrate.log" 2>&1 </dev/null ||
+    fail_up "catalog migrate failed (exit $?)"
+
+# ---- catalog serve (own session, so it outlives this script and the terminal)
+log "catalog serve: $WORKERS workers on unix:$DIR/catalog.sock"
+: >"$DIR/catalog.log"
+(
+    cd "$REPO"
+    exec setsid "$BIN" serve --bind "unix:$DIR/catalog.sock" --workers "$WORKERS" \
+        --pid-file "$DIR/catalog.pid" --socket-mode 0666
+) >>"$DIR/catalog.log" 2>&1 </dev/null &
+LAUNCH_PID=$!
+echo "$LAUNCH_PID" >"$DIR/catalog.launch.pid"
+
+deadline=$((SECONDS + TIMEOUT))
+until [[ -S $DIR/catalog.sock ]]; do
+    alive "$LAUNCH_PID" || {
+        wait "$LAUNCH_PID" 2>/dev/null && rc=0 || rc=$?
+        fail_up "catalog serve exited (status $rc) before creating its socket"
+    }
+    ((SECONDS < deadline)) || fail_up "catalog serve created no socket at $DIR/catalog.sock within ${TIMEOUT}s"
+    sleep 0.1
+done
+# the pid file may be written just after the socket
+for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s $DIR/catalog.pid ]] && break; sleep 0.1; done
+[[ -s $DIR/catalog.pid ]] || log "warning: no pid file at $DIR/catalog.pid (down will use the launcher pid)"
+
+# ---- nginx (the production config, rendered)
+log "nginx on $BASE_URL"
+python3 "$REPO/scripts/render-nginx.py" --template "$REPO/deploy/nginx.conf" \
+    --out "$DIR/nginx.conf" --port "$PORT" --socket "$DIR/catalog.sock" --run-dir "$DIR" ||
+    fail_up "could not render the nginx config"
+if ! out=$("$NGINX_BIN" -c "$DIR/nginx.conf" -p "$DIR/" 2>&1 </dev/null); then
+    fail_up "nginx did not start: $(printf '%s\n' "$out" | tail -n 1)"
+fi
+
+# ---- wait for /healthz through nginx
+if ! python3 - "$BASE_URL/healthz" "$TIMEOUT" <<'PY'; then
+import sys, time, urllib.error, urllib.request
+url, timeout = sys.argv[1], float(sys.argv[2])
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+deadline = time.monotonic() + timeout
+last = "no answer"
+while time.monotonic() < deadline:
+    try:
+        with opener.open(url, timeout=3) as r:
+            if r.status == 200:
+                sys.exit(0)
+            last = f"HTTP {r.status}"
+    except urllib.error.HTTPError as e:
+        last = f"HTTP {e.code} {e.read(300)!r}"
+    except Exception as e:  # connection refused, reset, timeout
+        last = repr(e)
+    time.sleep(0.2)
+print(f"stack: {url}: last answer: {last}", file=sys.stderr)
+sys.exit(1)
+PY
+    fail_up "$BASE_URL/healthz did not answer 200 within ${TIMEOUT}s"
+fi
+
+# ---- DIR/catalog.env
+{
+    printf '# written by scripts/stack.sh up %s — source it: . %s/catalog.env\n' "$DIR" "$DIR"
+    printf 'export %s=%q\n' \
+        DATABASE_URL "$DATABASE_URL" \
+        CATALOG_BASE_URL "$BASE_URL" \
+        CATALOG_MASTER_PID_FILE "$DIR/catalog.pid" \
+        CATALOG_LOG_FILE "$DIR/catalog.log" \
+        CATALOG_NGINX_PID_FILE "$DIR/nginx.pid" \
+        CATALOG_NGINX_ERROR_LOG "$DIR/nginx-error.log" \
+        CATALOG_NGINX_ACCESS_LOG "$DIR/nginx-access.log" \
+        CATALOG_PG_PORT "$PG_PORT" \
+        CATALOG_RUN_DIR "$DIR" \
+        CATALOG_MIGRATIONS_DIR "$MIGRATIONS_DIR"
+    if [[ -f $DIR/extra.env ]]; then
+        printf '# from %s/extra.env\n' "$DIR"
+        grep -E '^[[:space:]]*export[[:space:]]+[A-Za-z_][A-Za-z0-9_]*=' "$DIR/extra.env" || true
+    fi
+} >"$DIR/catalog.env.tmp"
+chmod 600 "$DIR/catalog.env.tmp"
+mv -f "$DIR/catalog.env.tmp" "$DIR/catalog.env"
+
+log "up: $BASE_URL (PostgreSQL 127.0.0.1:$PG_PORT, $WORKERS workers); env: $DIR/catalog.env"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# scripts/test.sh — what `make test` (and so CI) runs:
+#   1. swift build --build-tests (debug)
+#   2. a throwaway stack (scripts/stack.sh) in a mktemp dir on free loopback ports,
+#      with the debug binary and 4 workers
+#   3. swift test --skip-build --no-parallel with that stack's settings in the
+#      environment (DATABASE_URL, CATALOG_BASE_URL, ... from catalog.env)
+#   4. always tears the stack down; exits with the test status.
+# Env: SWIFT (default swift), TEST_WORKERS (default 4), TEST_BIN (default
+# .build/debug/catalog), KEEP_RUN_DIR=1 keeps the run dir (logs, database) for
+# inspection, SWIFT_TEST_ARGS extra args for swift test (e.g. "--filter CoreTests").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SWIFT=${SWIFT:-swift}
+if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+    PATH=$PATH:/opt/swift/usr/bin
+fi
+
+echo "== swift build --build-tests"
+"$SWIFT" build --build-tests
+
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-test.XXXXXX")
+cleanup() {
+    scripts/stack.sh down "$RUN_DIR" || true
+    if [[ ${KEEP_RUN_DIR:-0} == 1 ]]; then
+        echo "test: run dir kept: $RUN_DIR" >&2
+    else
+        rm -rf -- "$RUN_DIR"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "== stack up in $RUN_DIR"
+scripts/stack.sh up "$RUN_DIR" --workers "${TEST_WORKERS:-4}" --bin "${TEST_BIN:-.build/debug/catalog}"
+
+# shellcheck disable=SC1091
+. "$RUN_DIR/catalog.env"
+# Test clients talk to 127.0.0.1 only: never through a proxy from the environment.
+export NO_PROXY="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}"
+export no_proxy="$NO_PROXY"
+
+echo "== swift test (stack: $CATALOG_BASE_URL, PostgreSQL 127.0.0.1:$CATALOG_PG_PORT)"
+status=0
+# shellcheck disable=SC2086
+"$SWIFT" test --skip-build --no-parallel ${SWIFT_TEST_ARGS:-} || status=$?
+
+if [[ $status -ne 0 ]]; then
+    for f in "$RUN_DIR/catalog.log" "$RUN_DIR/nginx-error.log"; do
+        if [[ -s $f ]]; then
+            printf '\n----- last 60 lines of %s -----\n' "${f##*/}" >&2
+            tail -n 60 -- "$f" >&2 || true
+        fi
+    done
+    echo "test: FAILED (swift test exit $status)" >&2
+fi
+exit "$status"
