@@ -81,7 +81,7 @@ import Testing
             return
         }
         let expected: [String: Set<String>] = [
-            "/": ["get"], "/healthz": ["get"], "/readyz": ["get"], "/openapi.json": ["get"],
+            "/": ["get"], "/healthz": ["get"], "/readyz": ["get"], "/openapi.json": ["get"], "/metrics": ["get"],
             "/products": ["get", "post"], "/products/{id}": ["get", "put", "patch", "delete"],
             "/products/{id}/offers": ["get"],
         ]

@@ -44,10 +44,11 @@ public struct Operation: Sendable {
     }
 
     /// Adds a response with an optional JSON schema and response headers.
-    public func response(_ code: Int, _ description: String, schema: JSONValue? = nil, headers: [String] = []) -> Operation {
+    public func response(_ code: Int, _ description: String, schema: JSONValue? = nil, headers: [String] = [],
+                         contentType: String = "application/json") -> Operation {
         var copy = self
         var response: JSONObject = ["description": .string(description)]
-        if let schema { response["content"] = ["application/json": ["schema": schema]] }
+        if let schema { response["content"] = .object(JSONObject([(contentType, .object(["schema": schema]))])) }
         var headerObject = JSONObject()
         for name in headers + ["X-Request-ID"] { headerObject[name] = OpenAPI.header(name) }
         response["headers"] = .object(headerObject)

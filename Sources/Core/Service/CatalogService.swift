@@ -15,9 +15,12 @@ public final class CatalogService {
     public let logger: Logger
     /// The OpenAPI document as served, for tests and tools.
     public let openAPIDocument: JSONValue
+    /// Per-request observations and `/metrics`, supplied by the hosting process.
+    public let instrumentation: ServiceInstrumentation?
 
-    public init(configuration: ServiceConfiguration, logger: Logger, database: Database? = nil) {
+    public init(configuration: ServiceConfiguration, logger: Logger, database: Database? = nil, instrumentation: ServiceInstrumentation? = nil) {
         self.configuration = configuration
+        self.instrumentation = instrumentation
         self.logger = logger
         self.database = database ?? Database(
             url: configuration.databaseURL,
@@ -25,7 +28,7 @@ public final class CatalogService {
             logger: logger)
         let document = OpenAPIBody()
         var router = Router()
-        ServiceRoutes.register(in: &router, document: document)
+        ServiceRoutes.register(in: &router, document: document, instrumentation: instrumentation)
         ProductRoutes.register(in: &router)
         self.router = router
         openAPIDocument = OpenAPIDocument.build(
@@ -63,7 +66,9 @@ public final class CatalogService {
         }
         response = request.applyingIfNoneMatch(to: response)
         response.headers[.xRequestID] = request.requestID
-        let milliseconds = (Self.monotonicSeconds() - started) * 1000
+        let seconds = Self.monotonicSeconds() - started
+        instrumentation?.requestFinished(method: request.method.rawValue, route: routePath, status: response.status.code, seconds: seconds)
+        let milliseconds = seconds * 1000
         requestLogger.info("request", metadata: [
             "method": "\(request.method.rawValue)",
             "path": "\(request.path)",

@@ -2,7 +2,7 @@
 public enum ServiceRoutes {
     /// Registers the routes; `document` is filled once every module has registered its
     /// routes, since the OpenAPI document describes the finished table.
-    static func register(in router: inout Router, document: OpenAPIBody) {
+    static func register(in router: inout Router, document: OpenAPIBody, instrumentation: ServiceInstrumentation?) {
         router.add(.get, "/", Operation("welcome", "Service name, version and links", tags: ["service"])
             .noDatabase()
             .response(200, "Welcome.", schema: OpenAPI.ref("Welcome"))) { _, _ in
@@ -29,6 +29,14 @@ public enum ServiceRoutes {
                 throw APIError.serviceUnavailable("The database is not answering.", retryAfter: 2)
             }
             return .json(["status": "ready"])
+        }
+
+        router.add(.get, "/metrics", Operation("metrics", "Prometheus metrics of the worker pool", tags: ["service"])
+            .noDatabase()
+            .describe("Prometheus text format. nginx serves it to loopback clients only.")
+            .response(200, "Metrics in Prometheus text format (version 0.0.4).", schema: ["type": "string"], contentType: "text/plain")) { _, _ in
+            let text = instrumentation?.metricsExposition() ?? "# HELP catalog_up Whether the service answers.\n# TYPE catalog_up gauge\ncatalog_up 1\n"
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))
         }
 
         router.add(.get, "/openapi.json", Operation("openapi", "This OpenAPI 3.1 document", tags: ["service"])

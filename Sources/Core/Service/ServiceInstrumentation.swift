@@ -1,0 +1,13 @@
+/// What the process that runs the service wants to know about each request, and how it
+/// renders `/metrics`.
+///
+/// Core knows nothing of processes: the FastCGI worker supplies an implementation that
+/// records into the pool's shared-memory scoreboard, so `/metrics` can aggregate every
+/// worker's counters however many processes serve. Without one, `/metrics` reports
+/// only that the service is up.
+public protocol ServiceInstrumentation: AnyObject {
+    /// Called once per request, after its response is built.
+    func requestFinished(method: String, route: String, status: Int, seconds: Double)
+    /// The Prometheus text exposition (version 0.0.4) for `GET /metrics`.
+    func metricsExposition() -> String
+}
