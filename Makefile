@@ -63,6 +63,9 @@ run: deps build
 	else \
 	    scripts/stack.sh down "$(RUN_DIR)" >/dev/null 2>&1 || true; \
 	    scripts/stack.sh up "$(RUN_DIR)" --port $(PORT) --bin $(RUN_BIN); \
+	    echo ""; \
+	    echo "Dev admin (shown once; also in .run/admin.txt, mode 600):"; \
+	    sed 's/^/  /' "$(RUN_DIR)/admin.txt"; \
 	fi; \
 	echo ""; \
 	echo "  http://127.0.0.1:$(PORT)/"; \

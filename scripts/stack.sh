@@ -384,10 +384,22 @@ if [[ -f $DIR/extra.env ]]; then
     . "$DIR/extra.env" || fail_up "could not load $DIR/extra.env"
     set +a
 fi
+# Tokens are signed with a secret generated per stack (extra.env may provide one).
+if [[ -z ${CATALOG_JWT_SECRET:-} ]]; then
+    CATALOG_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+fi
+export CATALOG_JWT_SECRET
 
 log "catalog migrate"
 (cd "$REPO" && "$BIN" migrate) >"$DIR/migrate.log" 2>&1 </dev/null ||
     fail_up "catalog migrate failed (exit $?)"
+
+# ---- the dev admin: a random password, shown once by `make run`, kept in DIR/admin.txt
+ADMIN_EMAIL="admin@catalog.test"
+ADMIN_PW=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+printf '%s\n' "$ADMIN_PW" | (cd "$REPO" && "$BIN" admin create --email "$ADMIN_EMAIL" --name "Dev Admin" --password-stdin) \
+    >>"$DIR/migrate.log" 2>&1 || fail_up "catalog admin create failed (exit $?)"
+(umask 077 && printf 'email: %s\npassword: %s\n' "$ADMIN_EMAIL" "$ADMIN_PW" >"$DIR/admin.txt")
 
 # ---- catalog serve (own session, so it outlives this script and the terminal)
 log "catalog serve: $WORKERS workers on unix:$DIR/catalog.sock"
@@ -459,7 +471,11 @@ fi
         CATALOG_NGINX_ACCESS_LOG "$DIR/nginx-access.log" \
         CATALOG_PG_PORT "$PG_PORT" \
         CATALOG_RUN_DIR "$DIR" \
-        CATALOG_MIGRATIONS_DIR "$MIGRATIONS_DIR"
+        CATALOG_MIGRATIONS_DIR "$MIGRATIONS_DIR" \
+        CATALOG_JWT_SECRET "$CATALOG_JWT_SECRET" \
+        CATALOG_ADMIN_EMAIL "$ADMIN_EMAIL" \
+        CATALOG_ADMIN_PASSWORD_FILE "$DIR/admin.txt" \
+        CATALOG_BIN "$BIN"
     if [[ -f $DIR/extra.env ]]; then
         printf '# from %s/extra.env\n' "$DIR"
         grep -E '^[[:space:]]*export[[:space:]]+[A-Za-z_][A-Za-z0-9_]*=' "$DIR/extra.env" || true

@@ -8,15 +8,15 @@ import Testing
 
     @Test func malformedJSONIs400() throws {
         for body in ["{", "{\"name\": }", "nul", "{\"a\":1,}", "{'a':1}", "", "{\"name\":\"x\"} trailing"] {
-            let response = try HTTP.send("POST", "/products", headers: json, body: Array(body.utf8))
+            let response = try HTTP.send("POST", "/products", headers: Auth.admin + json, body: Array(body.utf8))
             Fixtures.expectProblem(response, 400)
         }
     }
 
     @Test func nonJSONContentTypeIs415() throws {
-        let response = try HTTP.send("POST", "/products", headers: [("Content-Type", "text/plain")], body: Array("{}".utf8))
+        let response = try HTTP.send("POST", "/products", headers: Auth.admin + [("Content-Type", "text/plain")], body: Array("{}".utf8))
         Fixtures.expectProblem(response, 415)
-        let none = try HTTP.send("POST", "/products", body: Array("{}".utf8))
+        let none = try HTTP.send("POST", "/products", headers: Auth.admin, body: Array("{}".utf8))
         Fixtures.expectProblem(none, 415)
     }
 
@@ -39,19 +39,19 @@ import Testing
             ("just a string", ["body"]),
         ]
         for (body, fields) in cases {
-            let response = try HTTP.send("POST", "/products", json: body)
+            let response = try HTTP.send("POST", "/products", json: body, headers: Auth.admin)
             Fixtures.expectProblem(response, 422)
             #expect(Fixtures.errorFields(response) == fields, "\(body.encodedString) → \(response.text)")
             #expect(response["type"] == "/problems/validation")
         }
         // Several problems are reported together.
-        let many = try HTTP.send("POST", "/products", json: ["name": "", "price": -5, "colour": "red"])
+        let many = try HTTP.send("POST", "/products", json: ["name": "", "price": -5, "colour": "red"], headers: Auth.admin)
         #expect(Set(Fixtures.errorFields(many)) == ["name", "price", "colour"])
     }
 
     @Test func bodyOverTheLimitIs413ProblemJSON() throws {
         let big = Array("{\"name\":\"".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: 1_100_000) + Array("\",\"price\":1}".utf8)
-        let response = try HTTP.send("POST", "/products", headers: json, body: big)
+        let response = try HTTP.send("POST", "/products", headers: Auth.admin + json, body: big)
         #expect(response.status == 413)
         #expect(response.header("Content-Type") == "application/problem+json")
         #expect(response["status"] == 413)
@@ -78,7 +78,7 @@ import Testing
             ("PATCH", "/products/\(id)", json, Array("[]".utf8)),
         ]
         for (method, path, headers, body) in attempts {
-            let response = try HTTP.send(method, path, headers: headers, body: body)
+            let response = try HTTP.send(method, path, headers: Auth.admin + headers, body: body)
             #expect((400...499).contains(response.status), "\(method) \(path) → \(response.status)")
             Fixtures.expectNoLeak(response)
         }

@@ -5,7 +5,7 @@ import Testing
 @Suite struct ProductsAPITests {
     @Test func createReturns201WithLocationETagAndExactPrice() throws {
         let name = TestStack.uniqueTag("create")
-        let response = try HTTP.send("POST", "/products", json: ["name": .string(name), "description": "Blue", "price": .number("19.99")])
+        let response = try HTTP.send("POST", "/products", json: ["name": .string(name), "description": "Blue", "price": .number("19.99")], headers: Auth.admin)
         #expect(response.status == 201)
         #expect(response.header("Content-Type") == "application/json; charset=utf-8")
         let id = try #require(response["id"])
@@ -27,7 +27,7 @@ import Testing
     @Test func pricesRoundTripExactly() throws {
         for (sent, expected) in [("0", "0.00"), ("0.1", "0.10"), ("10", "10.00"), ("19.99", "19.99"), ("1e2", "100.00"),
                                  ("1234567.89", "1234567.89"), ("9999999999.99", "9999999999.99"), ("2.50", "2.50")] {
-            let response = try HTTP.send("POST", "/products", json: ["name": .string(TestStack.uniqueTag("price")), "price": .number(sent)])
+            let response = try HTTP.send("POST", "/products", json: ["name": .string(TestStack.uniqueTag("price")), "price": .number(sent)], headers: Auth.admin)
             #expect(response.status == 201, "\(sent): \(response.text)")
             #expect(response["price"] == .number(expected), "\(sent) → \(response.text)")
         }
@@ -54,19 +54,19 @@ import Testing
     @Test func unknownProductIs404() throws {
         Fixtures.expectProblem(try HTTP.get("/products/999999999"), 404)
         Fixtures.expectProblem(try HTTP.get("/products/999999999/offers"), 404)
-        Fixtures.expectProblem(try HTTP.send("PUT", "/products/999999999", json: ["name": "x", "price": 1]), 404)
-        Fixtures.expectProblem(try HTTP.send("PATCH", "/products/999999999", json: ["name": "x"]), 404)
-        Fixtures.expectProblem(try HTTP.send("DELETE", "/products/999999999"), 404)
+        Fixtures.expectProblem(try HTTP.send("PUT", "/products/999999999", json: ["name": "x", "price": 1], headers: Auth.admin), 404)
+        Fixtures.expectProblem(try HTTP.send("PATCH", "/products/999999999", json: ["name": "x"], headers: Auth.admin), 404)
+        Fixtures.expectProblem(try HTTP.send("DELETE", "/products/999999999", headers: Auth.admin), 404)
     }
 
     @Test func putReplacesAllWritableFields() throws {
         let id = try Fixtures.createProduct(name: TestStack.uniqueTag("put"), description: "old", price: "1.00")
-        let response = try HTTP.send("PUT", "/products/\(id)", json: ["name": "Replaced", "price": .number("2.25")])
+        let response = try HTTP.send("PUT", "/products/\(id)", json: ["name": "Replaced", "price": .number("2.25")], headers: Auth.admin)
         #expect(response.status == 200)
         #expect(response["name"] == "Replaced")
         #expect(response["description"] == "", "PUT without description resets it")
         #expect(response["price"] == .number("2.25"))
-        let missing = try HTTP.send("PUT", "/products/\(id)", json: ["name": "Only name"])
+        let missing = try HTTP.send("PUT", "/products/\(id)", json: ["name": "Only name"], headers: Auth.admin)
         Fixtures.expectProblem(missing, 422)
         #expect(Fixtures.errorFields(missing) == ["price"])
     }
@@ -74,39 +74,39 @@ import Testing
     @Test func patchChangesOnlyTheGivenFields() throws {
         let name = TestStack.uniqueTag("patch")
         let id = try Fixtures.createProduct(name: name, description: "keep me", price: "3.00")
-        let response = try HTTP.send("PATCH", "/products/\(id)", json: ["price": .number("4.50")])
+        let response = try HTTP.send("PATCH", "/products/\(id)", json: ["price": .number("4.50")], headers: Auth.admin)
         #expect(response.status == 200)
         #expect(response["name"] == .string(name))
         #expect(response["description"] == "keep me")
         #expect(response["price"] == .number("4.50"))
-        let empty = try HTTP.send("PATCH", "/products/\(id)", json: [:])
+        let empty = try HTTP.send("PATCH", "/products/\(id)", json: [:], headers: Auth.admin)
         Fixtures.expectProblem(empty, 422)
     }
 
     @Test func ifMatchGuardsConcurrentWrites() throws {
         let id = try Fixtures.createProduct(name: TestStack.uniqueTag("ifmatch"), price: "1.00")
         let etag = try #require(try HTTP.get("/products/\(id)").header("ETag"))
-        let first = try HTTP.send("PATCH", "/products/\(id)", json: ["price": 2], headers: [("If-Match", etag)])
+        let first = try HTTP.send("PATCH", "/products/\(id)", json: ["price": 2], headers: Auth.admin + [("If-Match", etag)])
         #expect(first.status == 200)
         let newTag = try #require(first.header("ETag"))
         #expect(newTag != etag)
 
         let before = try Fixtures.productRow(id)
-        let stale = try HTTP.send("PATCH", "/products/\(id)", json: ["price": 3], headers: [("If-Match", etag)])
+        let stale = try HTTP.send("PATCH", "/products/\(id)", json: ["price": 3], headers: Auth.admin + [("If-Match", etag)])
         Fixtures.expectProblem(stale, 412)
-        Fixtures.expectProblem(try HTTP.send("PUT", "/products/\(id)", json: ["name": "n", "price": 3], headers: [("If-Match", etag)]), 412)
-        Fixtures.expectProblem(try HTTP.send("DELETE", "/products/\(id)", headers: [("If-Match", etag)]), 412)
+        Fixtures.expectProblem(try HTTP.send("PUT", "/products/\(id)", json: ["name": "n", "price": 3], headers: Auth.admin + [("If-Match", etag)]), 412)
+        Fixtures.expectProblem(try HTTP.send("DELETE", "/products/\(id)", headers: Auth.admin + [("If-Match", etag)]), 412)
         #expect(try Fixtures.productRow(id) == before, "a failed precondition changes nothing")
 
-        #expect(try HTTP.send("DELETE", "/products/\(id)", headers: [("If-Match", newTag)]).status == 204)
+        #expect(try HTTP.send("DELETE", "/products/\(id)", headers: Auth.admin + [("If-Match", newTag)]).status == 204)
     }
 
     @Test func deleteRemovesTheProductAndItsOffers() throws {
         let id = try Fixtures.createProduct(name: TestStack.uniqueTag("delete"))
         try insertOffer(productID: id, price: 1500, stock: 3)
-        #expect(try HTTP.send("DELETE", "/products/\(id)").status == 204)
+        #expect(try HTTP.send("DELETE", "/products/\(id)", headers: Auth.admin).status == 204)
         Fixtures.expectProblem(try HTTP.get("/products/\(id)"), 404)
-        Fixtures.expectProblem(try HTTP.send("DELETE", "/products/\(id)"), 404)
+        Fixtures.expectProblem(try HTTP.send("DELETE", "/products/\(id)", headers: Auth.admin), 404)
         let offers = try TestStack.database().query("SELECT count(*) FROM offers WHERE product_id = $1", [id])
         #expect(try offers.first!.int64(0) == 0)
     }

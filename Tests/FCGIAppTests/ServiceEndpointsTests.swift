@@ -84,6 +84,8 @@ import Testing
             "/": ["get"], "/healthz": ["get"], "/readyz": ["get"], "/openapi.json": ["get"], "/metrics": ["get"],
             "/products": ["get", "post"], "/products/{id}": ["get", "put", "patch", "delete"],
             "/products/{id}/offers": ["get"],
+            "/register": ["post"], "/auth/login": ["post"], "/users/me": ["get"], "/users": ["get"],
+            "/users/{id}": ["get", "patch", "delete"],
         ]
         #expect(Set(paths.keys) == Set(expected.keys))
         for (path, methods) in expected {

@@ -2,7 +2,7 @@ import HTTPTypes
 
 /// The products resource: routes, their handlers and their OpenAPI descriptions.
 ///
-/// Writes are open until the accounts module puts them behind the `admin` role.
+/// Reads are public; writes need the `admin` role.
 public enum ProductRoutes {
     public static func register(in router: inout Router) {
         router.add(.get, "/products", Operation("listProducts", "List products", tags: ["products"])
@@ -12,6 +12,7 @@ public enum ProductRoutes {
             .problems(422), handler: list)
 
         router.add(.post, "/products", Operation("createProduct", "Create a product", tags: ["products"])
+            .access(.admin)
             .body(ProductInput.schema(partial: false))
             .response(201, "The created product.", schema: OpenAPI.ref("ProductWithOffers"), headers: ["Location", "ETag"])
             .describe("The product is queued for registration with the offers service; its offers appear after the next sync."),
@@ -23,18 +24,21 @@ public enum ProductRoutes {
             .response(304, "The cached copy is current.", headers: ["ETag"]), handler: get)
 
         router.add(.put, "/products/{id}", Operation("replaceProduct", "Replace a product", tags: ["products"])
+            .access(.admin)
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the product changed since."))
             .body(ProductInput.schema(partial: false))
             .response(200, "The updated product.", schema: OpenAPI.ref("ProductWithOffers"), headers: ["ETag"])
             .problems(412)) { request, context in try update(request, context, partial: false) }
 
         router.add(.patch, "/products/{id}", Operation("updateProduct", "Update some fields of a product", tags: ["products"])
+            .access(.admin)
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the product changed since."))
             .body(ProductInput.schema(partial: true))
             .response(200, "The updated product.", schema: OpenAPI.ref("ProductWithOffers"), headers: ["ETag"])
             .problems(412)) { request, context in try update(request, context, partial: true) }
 
         router.add(.delete, "/products/{id}", Operation("deleteProduct", "Delete a product and its offers", tags: ["products"])
+            .access(.admin)
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the product changed since."))
             .response(204, "Deleted.")
             .problems(412), handler: delete)

@@ -25,15 +25,21 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// `CATALOG_MIGRATIONS_DIR`: where `catalog migrate` finds its SQL files (default `migrations`).
     public var migrationsDirectory: String
+    /// Token signing and lifetime (`CATALOG_JWT_SECRET`, `CATALOG_TOKEN_TTL`, `CATALOG_JWT_ISSUER`).
+    public var auth: AuthSettings
 
+    /// Settings for tests and tools. Without an explicit `auth`, tokens are signed with a
+    /// random per-process secret: they work within this process and nowhere else.
     public init(
         databaseURL: String,
         statementTimeoutMilliseconds: Int = 5000,
         maxBodyBytes: Int = 1 << 20,
         logFormat: LogFormat = .logfmt,
         logLevel: Logger.Level = .info,
-        migrationsDirectory: String = "migrations"
+        migrationsDirectory: String = "migrations",
+        auth: AuthSettings = AuthSettings(secret: SecureRandom.bytes(32))
     ) {
+        self.auth = auth
         self.databaseURL = databaseURL
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.maxBodyBytes = maxBodyBytes
@@ -51,9 +57,18 @@ public struct ServiceConfiguration: Sendable {
         let format = reader.choice("CATALOG_LOG_FORMAT", default: LogFormat.logfmt)
         let level = reader.choice("CATALOG_LOG_LEVEL", default: Logger.Level.info)
         let migrations = environment["CATALOG_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "migrations"
+        let secret = Array((reader.value("CATALOG_JWT_SECRET") ?? "").utf8)
+        if secret.count < AuthSettings.minimumSecretBytes {
+            reader.fail("CATALOG_JWT_SECRET", secret.isEmpty
+                ? "is required: at least \(AuthSettings.minimumSecretBytes) random bytes, e.g. `openssl rand -hex 32`"
+                : "is too short (\(secret.count) bytes): use at least \(AuthSettings.minimumSecretBytes), e.g. `openssl rand -hex 32`")
+        }
+        let ttl = reader.integer("CATALOG_TOKEN_TTL", default: 900, range: 60...86_400)
+        let issuer = reader.value("CATALOG_JWT_ISSUER") ?? "catalog"
         try reader.finish()
         self.init(databaseURL: databaseURL, statementTimeoutMilliseconds: timeout, maxBodyBytes: maxBody,
-                  logFormat: format, logLevel: level, migrationsDirectory: migrations)
+                  logFormat: format, logLevel: level, migrationsDirectory: migrations,
+                  auth: AuthSettings(secret: secret, tokenLifetimeSeconds: ttl, issuer: issuer))
     }
 }
 

@@ -10,8 +10,17 @@ public struct RequestContext {
     public let configuration: ServiceConfiguration
     public internal(set) var parameters: PathParameters
     public var logger: Logger
+    /// The authenticated caller; set by the responder for routes that are not public.
+    public internal(set) var principal: Principal?
 
-    public init(database: Database, configuration: ServiceConfiguration, logger: Logger, parameters: PathParameters = PathParameters()) {
+    /// The caller of a route that requires sign-in (a programming error on a public route).
+    public var caller: Principal {
+        guard let principal else { preconditionFailure("caller used on a public route") }
+        return principal
+    }
+
+    public init(database: Database, configuration: ServiceConfiguration, logger: Logger, parameters: PathParameters = PathParameters(), principal: Principal? = nil) {
+        self.principal = principal
         self.database = database
         self.configuration = configuration
         self.logger = logger

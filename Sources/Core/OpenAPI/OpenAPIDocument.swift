@@ -21,6 +21,12 @@ public enum OpenAPIDocument {
             "paths": .object(paths),
             "components": [
                 "schemas": .object(schemaObject),
+                "securitySchemes": [
+                    "bearerAuth": [
+                        "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                        "description": "An access token from `POST /auth/login` (HS256 JWT, lifetime `expires_in` seconds).",
+                    ],
+                ],
             ],
         ]
     }

@@ -14,8 +14,8 @@ public struct Operation: Sendable {
     public var responses: [(code: Int, response: JSONValue)] = []
     /// Whether the operation reads or writes the database (so it can answer 503).
     public var usesDatabase = true
-    /// The security requirement; empty means public.
-    public var security: [JSONValue] = []
+    /// Who may call it; enforced by the responder and declared as the operation's `security`.
+    public var access: Access = .everyone
     public var extraDescription: String?
 
     public init(_ id: String, _ summary: String, tags: [String]) {
@@ -65,6 +65,13 @@ public struct Operation: Sendable {
         return copy
     }
 
+    /// Restricts the operation (401 without a valid token, 403 for a user where admin is needed).
+    public func access(_ access: Access) -> Operation {
+        var copy = self
+        copy.access = access
+        return copy
+    }
+
     public func noDatabase() -> Operation {
         var copy = self
         copy.usesDatabase = false
@@ -83,19 +90,30 @@ public struct Operation: Sendable {
         if path.contains("{") { all = all.problems(404) }
         if requestBody != nil { all = all.problems(400, 413, 415, 422) }
         if usesDatabase { all = all.problems(503) }
+        switch access {
+        case .everyone: break
+        case .signedIn: all = all.problems(401)
+        case .admin: all = all.problems(401, 403)
+        }
         var object: JSONObject = [
             "operationId": .string(id),
             "summary": .string(summary),
             "tags": .array(tags.map(JSONValue.string)),
         ]
-        if let extraDescription { object["description"] = .string(extraDescription) }
+        let who = switch access {
+        case .everyone: "Public."
+        case .signedIn: "Requires a bearer token (any signed-in user)."
+        case .admin: "Requires a bearer token of a user with the `admin` role."
+        }
+        object["description"] = .string(extraDescription.map { "\($0)\n\n\(who)" } ?? who)
+        object["x-access"] = .string(access == .everyone ? "public" : access == .admin ? "admin" : "signed-in")
         let pathParameters = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { OpenAPI.pathID(String($0.dropFirst().dropLast())) }
         if !(pathParameters + parameters).isEmpty { object["parameters"] = .array(pathParameters + parameters) }
         if let requestBody { object["requestBody"] = requestBody }
         var responses = JSONObject()
         for (code, response) in all.responses.sorted(by: { $0.code < $1.code }) { responses[String(code)] = response }
         object["responses"] = .object(responses)
-        object["security"] = .array(security)
+        object["security"] = access == .everyone ? [] : [["bearerAuth": []]]
         return .object(object)
     }
 }

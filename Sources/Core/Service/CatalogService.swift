@@ -15,6 +15,8 @@ public final class CatalogService {
     public let logger: Logger
     /// The OpenAPI document as served, for tests and tools.
     public let openAPIDocument: JSONValue
+    /// Checks bearer tokens for routes that are not public.
+    public let authenticator: RequestAuthenticator
     /// Per-request observations and `/metrics`, supplied by the hosting process.
     public let instrumentation: ServiceInstrumentation?
 
@@ -26,14 +28,19 @@ public final class CatalogService {
             url: configuration.databaseURL,
             statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds,
             logger: logger)
+        let tokens = TokenAuthenticator(settings: configuration.auth)
+        let hasher = PasswordHasher()
+        authenticator = tokens
         let document = OpenAPIBody()
         var router = Router()
         ServiceRoutes.register(in: &router, document: document, instrumentation: instrumentation)
+        AccountRoutes.register(in: &router, tokens: tokens, hasher: hasher)
+        UserRoutes.register(in: &router, hasher: hasher)
         ProductRoutes.register(in: &router)
         self.router = router
         openAPIDocument = OpenAPIDocument.build(
             routes: router.routes,
-            schemas: ServiceRoutes.schemas + ProductRoutes.schemas,
+            schemas: ServiceRoutes.schemas + UserRoutes.schemas + ProductRoutes.schemas,
             version: CatalogVersion.current)
         document.bytes = openAPIDocument.encoded
         document.etag = ETag.strong(for: document.bytes)
@@ -52,8 +59,9 @@ public final class CatalogService {
             switch router.resolve(request.method, request.path) {
             case .matched(let handler, let parameters, let route):
                 routePath = route.path
-                let context = RequestContext(database: database, configuration: configuration, logger: requestLogger, parameters: parameters)
+                var context = RequestContext(database: database, configuration: configuration, logger: requestLogger, parameters: parameters)
                 do {
+                    context.principal = try authorize(request, for: route.operation.access)
                     response = try handler(request, context)
                 } catch {
                     response = Self.response(for: error, logger: requestLogger)
@@ -77,6 +85,17 @@ public final class CatalogService {
             "duration_ms": "\(String(format: "%.2f", milliseconds))",
         ])
         return response
+    }
+
+    /// Enforces a route's access rule: 401 without a valid token, 403 for a non-admin on
+    /// an admin route. Public routes ignore credentials entirely.
+    private func authorize(_ request: Request, for access: Access) throws -> Principal? {
+        guard access != .everyone else { return nil }
+        let principal = try authenticator.authenticate(request, database: database)
+        if access == .admin, !principal.isAdmin {
+            throw APIError.forbidden("This operation requires the admin role.")
+        }
+        return principal
     }
 
     /// Translates any error into the response a client may see, logging what it may not.

@@ -6,7 +6,7 @@ enum Fixtures {
     /// Creates a product and returns its id; the test fails if the API refuses.
     @discardableResult
     static func createProduct(name: String, description: String = "", price: String = "9.99") throws -> Int64 {
-        let response = try HTTP.send("POST", "/products", json: ["name": .string(name), "description": .string(description), "price": .number(price)])
+        let response = try HTTP.send("POST", "/products", json: ["name": .string(name), "description": .string(description), "price": .number(price)], headers: Auth.admin)
         try #require(response.status == 201, "create product: \(response.status) \(response.text)")
         guard case .number(let id)? = response["id"], let value = Int64(id) else {
             Issue.record("no id in \(response.text)")

@@ -1,0 +1,108 @@
+/// Validated bodies of the accounts routes.
+///
+/// Passwords are 8 to 1024 characters: the minimum is the API contract, the maximum keeps
+/// a hostile body from making the server hash megabytes.
+public enum AccountInput {
+    public static let passwordLength = 8...1024
+    public static let nameLength = 1...200
+
+    /// `POST /register`: `{"email", "password", "name"}`.
+    public struct Registration: Sendable, Equatable {
+        public let email: String
+        public let password: String
+        public let name: String
+
+        public init(_ object: JSONObject) throws(APIError) {
+            var reader = FieldReader(object, allowed: ["email", "password", "name"])
+            let email = AccountInput.email(&reader, required: true)
+            let password = reader.string("password", required: true, length: AccountInput.passwordLength)
+            let name = reader.string("name", required: true, length: AccountInput.nameLength)
+            try reader.finish()
+            self.email = email!
+            self.password = password!
+            self.name = name!
+        }
+    }
+
+    /// `POST /auth/login`: `{"email", "password"}`. Only the shape is checked: a login
+    /// never says which of the two was wrong.
+    public struct Login: Sendable, Equatable {
+        public let email: String
+        public let password: String
+
+        public init(_ object: JSONObject) throws(APIError) {
+            var reader = FieldReader(object, allowed: ["email", "password"])
+            let email = reader.string("email", required: true, length: 0...EmailAddress.maximumLength)
+            let password = reader.string("password", required: true, length: 0...AccountInput.passwordLength.upperBound)
+            try reader.finish()
+            self.email = EmailAddress.normalize(email!)
+            self.password = password!
+        }
+    }
+
+    /// `PATCH /users/{id}`: any of `name`, `email`, `password`, `role`.
+    public struct UserPatch: Sendable, Equatable {
+        public var name: String?
+        public var email: String?
+        public var password: String?
+        public var role: Role?
+
+        public init(_ object: JSONObject) throws(APIError) {
+            var reader = FieldReader(object, allowed: ["name", "email", "password", "role"])
+            name = reader.string("name", required: false, length: AccountInput.nameLength)
+            email = AccountInput.email(&reader, required: false)
+            password = reader.string("password", required: false, length: AccountInput.passwordLength)
+            if let text = reader.string("role", required: false, length: 1...20) {
+                if let role = Role(rawValue: text) { self.role = role } else { reader.fail("role", "must be one of: admin, user") }
+            }
+            if object.isEmpty { reader.fail("body", "must contain at least one of: name, email, password, role") }
+            try reader.finish()
+        }
+    }
+
+    static func email(_ reader: inout FieldReader, required: Bool) -> String? {
+        guard let raw = reader.string("email", required: required, length: 0...(EmailAddress.maximumLength + 64)) else { return nil }
+        let email = EmailAddress.normalize(raw)
+        if let problem = EmailAddress.problem(with: email) {
+            reader.fail("email", problem)
+            return nil
+        }
+        return email
+    }
+
+    static let registrationSchema: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["email", "password", "name"],
+        "properties": [
+            "email": ["type": "string", "format": "email", "maxLength": 254],
+            "password": ["type": "string", "minLength": 8, "maxLength": 1024, "writeOnly": true],
+            "name": ["type": "string", "minLength": 1, "maxLength": 200],
+        ],
+    ]
+
+    static let loginSchema: JSONValue = [
+        "type": "object", "additionalProperties": false, "required": ["email", "password"],
+        "properties": [
+            "email": ["type": "string", "maxLength": 254],
+            "password": ["type": "string", "maxLength": 1024, "writeOnly": true],
+        ],
+    ]
+
+    static let userPatchSchema: JSONValue = [
+        "type": "object", "additionalProperties": false, "minProperties": 1,
+        "properties": [
+            "email": ["type": "string", "format": "email", "maxLength": 254],
+            "password": ["type": "string", "minLength": 8, "maxLength": 1024, "writeOnly": true],
+            "name": ["type": "string", "minLength": 1, "maxLength": 200],
+            "role": ["type": "string", "enum": ["admin", "user"], "description": "Only an admin may change roles."],
+        ],
+    ]
+
+    static let tokenSchema: JSONValue = [
+        "type": "object", "required": ["access_token", "token_type", "expires_in"],
+        "properties": [
+            "access_token": ["type": "string"],
+            "token_type": ["type": "string", "enum": ["bearer"]],
+            "expires_in": ["type": "integer"],
+        ],
+    ]
+}

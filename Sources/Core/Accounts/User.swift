@@ -1,0 +1,52 @@
+/// A user account as clients see it. The password hash is loaded only by the queries
+/// that verify passwords and never leaves this module.
+public struct User: Sendable, Equatable {
+    public var id: Int64
+    public var email: String
+    public var name: String
+    public var role: Role
+    public var createdAt: String
+    public var updatedAt: String
+
+    public var json: JSONValue {
+        [
+            "id": .int(id),
+            "email": .string(email),
+            "name": .string(name),
+            "role": .string(role.rawValue),
+            "created_at": .string(createdAt),
+            "updated_at": .string(updatedAt),
+        ]
+    }
+
+    /// The columns `init(row:)` decodes, in order.
+    static let columns = "u.id, u.email, u.name, u.role, u.created_at, u.updated_at"
+
+    static let schema: JSONValue = [
+        "type": "object",
+        "required": ["id", "email", "name", "role", "created_at", "updated_at"],
+        "properties": [
+            "id": ["type": "integer", "format": "int64", "minimum": 1],
+            "email": ["type": "string", "format": "email"],
+            "name": ["type": "string", "minLength": 1, "maxLength": 200],
+            "role": ["type": "string", "enum": ["admin", "user"]],
+            "created_at": ["type": "string", "format": "date-time"],
+            "updated_at": ["type": "string", "format": "date-time"],
+        ],
+    ]
+}
+
+extension User: PostgresRowDecodable {
+    public init(row: PostgresRow) throws(DatabaseError) {
+        guard let role = Role(rawValue: try row.string(3)) else { throw .decoding("unknown role") }
+        self.init(id: try row.int64(0), email: try row.string(1), name: try row.string(2), role: role,
+                  createdAt: try row.timestamp(4), updatedAt: try row.timestamp(5))
+    }
+}
+
+/// What login and token checks need of a user, besides its public fields.
+struct UserCredentials {
+    let user: User
+    let passwordHash: String
+    let tokenVersion: Int64
+}
