@@ -86,6 +86,8 @@ import Testing
             "/products/{id}/offers": ["get"],
             "/register": ["post"], "/auth/login": ["post"], "/users/me": ["get"], "/users": ["get"],
             "/users/{id}": ["get", "patch", "delete"],
+            "/authors": ["get", "post"], "/authors/{id}": ["get"], "/authors/{id}/books": ["get"],
+            "/books": ["get", "post"], "/books/{id}": ["get", "put", "delete"],
         ]
         #expect(Set(paths.keys) == Set(expected.keys))
         for (path, methods) in expected {

@@ -49,7 +49,10 @@ public struct ServiceConfiguration: Sendable {
     }
 
     /// Reads and validates the environment; throws every problem found.
-    public init(environment: [String: String]) throws(ConfigurationErrors) {
+    ///
+    /// `requireTokenSecret` is false for the command-line tools (`migrate`, `admin`, …),
+    /// which never sign or check tokens and so need no secret.
+    public init(environment: [String: String], requireTokenSecret: Bool = true) throws(ConfigurationErrors) {
         var reader = EnvironmentReader(environment)
         let databaseURL = reader.required("DATABASE_URL", hint: "e.g. postgres://catalog:PASSWORD@127.0.0.1:5432/catalog")
         let timeout = reader.integer("CATALOG_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
@@ -57,8 +60,10 @@ public struct ServiceConfiguration: Sendable {
         let format = reader.choice("CATALOG_LOG_FORMAT", default: LogFormat.logfmt)
         let level = reader.choice("CATALOG_LOG_LEVEL", default: Logger.Level.info)
         let migrations = environment["CATALOG_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "migrations"
-        let secret = Array((reader.value("CATALOG_JWT_SECRET") ?? "").utf8)
-        if secret.count < AuthSettings.minimumSecretBytes {
+        var secret = Array((reader.value("CATALOG_JWT_SECRET") ?? "").utf8)
+        if secret.isEmpty, !requireTokenSecret {
+            secret = SecureRandom.bytes(AuthSettings.minimumSecretBytes)
+        } else if secret.count < AuthSettings.minimumSecretBytes {
             reader.fail("CATALOG_JWT_SECRET", secret.isEmpty
                 ? "is required: at least \(AuthSettings.minimumSecretBytes) random bytes, e.g. `openssl rand -hex 32`"
                 : "is too short (\(secret.count) bytes): use at least \(AuthSettings.minimumSecretBytes), e.g. `openssl rand -hex 32`")

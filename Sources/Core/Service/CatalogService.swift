@@ -37,10 +37,11 @@ public final class CatalogService {
         AccountRoutes.register(in: &router, tokens: tokens, hasher: hasher)
         UserRoutes.register(in: &router, hasher: hasher)
         ProductRoutes.register(in: &router)
+        LibraryRoutes.register(in: &router)
         self.router = router
         openAPIDocument = OpenAPIDocument.build(
             routes: router.routes,
-            schemas: ServiceRoutes.schemas + UserRoutes.schemas + ProductRoutes.schemas,
+            schemas: ServiceRoutes.schemas + UserRoutes.schemas + ProductRoutes.schemas + LibraryRoutes.schemas,
             version: CatalogVersion.current)
         document.bytes = openAPIDocument.encoded
         document.etag = ETag.strong(for: document.bytes)

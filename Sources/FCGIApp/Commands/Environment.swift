@@ -7,9 +7,10 @@ import Logging
 enum Startup {
     /// Reads and validates the configuration, or prints every problem and exits 78
     /// (EX_CONFIG, which systemd reports as a configuration error).
-    static func configuration() -> ServiceConfiguration {
+    /// `serving` is false for the tools, which need no token secret.
+    static func configuration(serving: Bool = false) -> ServiceConfiguration {
         do {
-            return try ServiceConfiguration(environment: ProcessInfo.processInfo.environment)
+            return try ServiceConfiguration(environment: ProcessInfo.processInfo.environment, requireTokenSecret: serving)
         } catch {
             for problem in error.errors { printError("configuration: \(problem)") }
             exit(78)

@@ -1,0 +1,39 @@
+/// An author in the library.
+public struct Author: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var bio: String
+    public var createdAt: String
+    public var updatedAt: String
+
+    public var json: JSONValue {
+        [
+            "id": .int(id),
+            "name": .string(name),
+            "bio": .string(bio),
+            "created_at": .string(createdAt),
+            "updated_at": .string(updatedAt),
+        ]
+    }
+
+    static let columns = "a.id, a.name, a.bio, a.created_at, a.updated_at"
+
+    static let schema: JSONValue = [
+        "type": "object",
+        "required": ["id", "name", "bio", "created_at", "updated_at"],
+        "properties": [
+            "id": ["type": "integer", "format": "int64", "minimum": 1],
+            "name": ["type": "string", "minLength": 1, "maxLength": 200],
+            "bio": ["type": "string", "maxLength": 10000],
+            "created_at": ["type": "string", "format": "date-time"],
+            "updated_at": ["type": "string", "format": "date-time"],
+        ],
+    ]
+}
+
+extension Author: PostgresRowDecodable {
+    public init(row: PostgresRow) throws(DatabaseError) {
+        self.init(id: try row.int64(0), name: try row.string(1), bio: try row.string(2),
+                  createdAt: try row.timestamp(3), updatedAt: try row.timestamp(4))
+    }
+}

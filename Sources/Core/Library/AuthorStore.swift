@@ -1,0 +1,20 @@
+/// The SQL of authors.
+enum AuthorStore {
+    static func list(_ db: PostgresConnection, after: Int64?, limit: Int) throws(DatabaseError) -> [Author] {
+        try db.query("""
+            SELECT \(Author.columns) FROM authors a WHERE ($1::bigint IS NULL OR a.id > $1) ORDER BY a.id LIMIT $2
+            """, [after, limit]).decode(Author.self)
+    }
+
+    static func find(_ db: PostgresConnection, id: Int64) throws(DatabaseError) -> Author? {
+        try db.query("SELECT \(Author.columns) FROM authors a WHERE a.id = $1", [id]).decode(Author.self).first
+    }
+
+    static func insert(_ db: PostgresConnection, name: String, bio: String, ownerID: Int64) throws(DatabaseError) -> Author {
+        guard let author = try db.query("""
+            INSERT INTO authors AS a (name, bio, owner_id) VALUES ($1, $2, $3) RETURNING \(Author.columns)
+            """, [name, bio, ownerID]).decode(Author.self).first
+        else { throw .decoding("INSERT returned no row") }
+        return author
+    }
+}

@@ -1,0 +1,50 @@
+/// A book, owned by the user who added it (or by nobody once that account is deleted).
+public struct Book: Sendable, Equatable {
+    public var id: Int64
+    public var title: String
+    public var authorID: Int64
+    public var ownerID: Int64?
+    public var isbn: String?
+    public var publishedYear: Int64?
+    public var createdAt: String
+    public var updatedAt: String
+
+    public var json: JSONValue {
+        [
+            "id": .int(id),
+            "title": .string(title),
+            "author_id": .int(authorID),
+            "owner_id": ownerID.map { .int($0) } ?? .null,
+            "isbn": .string(isbn),
+            "published_year": publishedYear.map { .int($0) } ?? .null,
+            "created_at": .string(createdAt),
+            "updated_at": .string(updatedAt),
+        ]
+    }
+
+    static let columns = "b.id, b.title, b.author_id, b.owner_id, b.isbn, b.published_year, b.created_at, b.updated_at"
+
+    static let schema: JSONValue = [
+        "type": "object",
+        "required": ["id", "title", "author_id", "owner_id", "isbn", "published_year", "created_at", "updated_at"],
+        "properties": [
+            "id": ["type": "integer", "format": "int64", "minimum": 1],
+            "title": ["type": "string", "minLength": 1, "maxLength": 500],
+            "author_id": ["type": "integer", "format": "int64", "minimum": 1],
+            "owner_id": ["type": ["integer", "null"], "format": "int64",
+                         "description": "The user who added the book; null once that account is deleted."],
+            "isbn": ["type": ["string", "null"], "description": "Normalised ISBN-10 or ISBN-13 (digits, final X allowed for ISBN-10)."],
+            "published_year": ["type": ["integer", "null"]],
+            "created_at": ["type": "string", "format": "date-time"],
+            "updated_at": ["type": "string", "format": "date-time"],
+        ],
+    ]
+}
+
+extension Book: PostgresRowDecodable {
+    public init(row: PostgresRow) throws(DatabaseError) {
+        self.init(id: try row.int64(0), title: try row.string(1), authorID: try row.int64(2), ownerID: try row.optionalInt64(3),
+                  isbn: row.optionalString(4), publishedYear: try row.optionalInt64(5),
+                  createdAt: try row.timestamp(6), updatedAt: try row.timestamp(7))
+    }
+}
