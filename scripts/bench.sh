@@ -6,7 +6,7 @@
 #   /healthz              nginx + FastCGI round trip, no database
 #   GET /products/{id}    random id per request (one-row read)
 #   GET /products?limit=20
-#   POST /products        JSON body; sends Authorization: $BENCH_AUTH_HEADER if set
+#   POST /products        JSON body, as the stack's admin (or Authorization: $BENCH_AUTH_HEADER)
 #
 # Each endpoint gets an uncounted warmup, then a measured run; one table at the end.
 # Env: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_WORKERS (4), BENCH_THREADS (2),
@@ -63,6 +63,22 @@ echo "== stack up ($WORKERS workers)"
 scripts/stack.sh up "$RUN_DIR" --workers "$WORKERS" --bin "$BIN"
 # shellcheck disable=SC1091
 . "$RUN_DIR/catalog.env"
+
+# POST /products needs an admin: log in as the stack's bootstrap admin (one scrypt
+# verification, outside the measured runs) unless a header was given.
+if [[ -z ${BENCH_AUTH_HEADER:-} ]]; then
+    BENCH_AUTH_HEADER=$(python3 - "$CATALOG_BASE_URL" "$CATALOG_ADMIN_EMAIL" "$CATALOG_ADMIN_PASSWORD_FILE" <<'PY'
+import json, sys, urllib.request
+base, email, path = sys.argv[1:4]
+password = next(l.split(": ", 1)[1].strip() for l in open(path) if l.startswith("password: "))
+req = urllib.request.Request(base + "/auth/login", data=json.dumps({"email": email, "password": password}).encode(),
+                             headers={"Content-Type": "application/json"})
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+print("Bearer " + json.load(opener.open(req, timeout=10))["access_token"])
+PY
+)
+    export BENCH_AUTH_HEADER
+fi
 case $CATALOG_BASE_URL in
     http://127.0.0.1:*) ;;
     *) echo "bench: refusing to load a non-loopback address: $CATALOG_BASE_URL" >&2; exit 1 ;;
