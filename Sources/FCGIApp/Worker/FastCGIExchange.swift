@@ -2,6 +2,10 @@ import CFastCGI
 import Core
 import HTTPTypes
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The bridge between one libfcgi request and Core's `Request`/`Response` values.
 ///
 /// nginx passes the request line and headers as FastCGI params (`REQUEST_METHOD`,
@@ -16,48 +20,91 @@ struct FastCGIExchange {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// The params as name/value pairs.
-    private func parameters() -> [String: String] {
-        var result: [String: String] = [:]
+    /// The params the service uses, read straight from libfcgi's `NAME=value` C strings.
+    ///
+    /// This runs for every request, so it works on bytes: only the CGI variables below
+    /// and the `HTTP_*` headers become Swift strings; nginx's other params (`SERVER_*`,
+    /// `REMOTE_*`, `DOCUMENT_ROOT`, ...) are skipped without decoding.
+    private struct Parameters {
+        var method: String?
+        var uri: String?
+        var query = ""
+        var contentLength = ""
+        var headers = HTTPFields()
+    }
+
+    private func parameters() -> Parameters {
+        var result = Parameters()
         guard var cursor = request.pointee.envp else { return result }
         while let entry = cursor.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") {
-                result[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
             cursor += 1
+            let length = strlen(entry)
+            let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(entry).assumingMemoryBound(to: UInt8.self), count: length)
+            guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = UnsafeBufferPointer(rebasing: bytes[..<equals])
+            let value = String(decoding: UnsafeBufferPointer(rebasing: bytes[(equals + 1)...]), as: UTF8.self)
+            if Self.hasPrefix(name, "HTTP_") {
+                // nginx sends Content-Type/-Length both as CGI variables and as HTTP_*
+                // params; take the CGI ones only, or the header would appear twice.
+                if Self.equals(name, "HTTP_CONTENT_TYPE") || Self.equals(name, "HTTP_CONTENT_LENGTH") { continue }
+                if let field = HTTPField.Name(Self.headerName(UnsafeBufferPointer(rebasing: name[5...]))) {
+                    result.headers.append(HTTPField(name: field, value: value))
+                }
+            } else if Self.equals(name, "REQUEST_METHOD") {
+                result.method = value
+            } else if Self.equals(name, "REQUEST_URI") {
+                result.uri = value
+            } else if Self.equals(name, "QUERY_STRING") {
+                result.query = value
+            } else if Self.equals(name, "CONTENT_TYPE") {
+                if !value.isEmpty { result.headers[.contentType] = value }
+            } else if Self.equals(name, "CONTENT_LENGTH") {
+                // nginx sends CONTENT_LENGTH as an empty string for requests without a body.
+                result.contentLength = value
+                if !value.isEmpty { result.headers[.contentLength] = value }
+            }
         }
         return result
+    }
+
+    /// `X_REQUEST_ID` → `X-Request-Id` (header names are case-insensitive; this is the
+    /// conventional spelling).
+    private static func headerName(_ name: UnsafeBufferPointer<UInt8>) -> String {
+        var output = [UInt8]()
+        output.reserveCapacity(name.count)
+        var startOfWord = true
+        for byte in name {
+            if byte == UInt8(ascii: "_") {
+                output.append(UInt8(ascii: "-"))
+                startOfWord = true
+            } else {
+                let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+                output.append(startOfWord || !isUpper ? byte : byte + 32)
+                startOfWord = false
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        return prefix.withUTF8Buffer { memcmp(bytes.baseAddress!, $0.baseAddress!, $0.count) == 0 }
+    }
+
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        bytes.count == literal.utf8CodeUnitCount && hasPrefix(bytes, literal)
     }
 
     /// Builds the Core request; `nil` when the params are unusable (no method or URI).
     func readRequest() -> Request? {
         let params = parameters()
-        guard let methodName = params["REQUEST_METHOD"], let method = HTTPRequest.Method(methodName),
-              let uri = params["REQUEST_URI"] ?? params["DOCUMENT_URI"]
-        else { return nil }
-        let path = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
-        var headers = HTTPFields()
-        for (name, value) in params {
-            let headerName: String
-            // nginx sends Content-Type/-Length both as CGI variables and as HTTP_* params;
-            // take the CGI ones only, or the header would appear twice.
-            if name.hasPrefix("HTTP_"), name != "HTTP_CONTENT_TYPE", name != "HTTP_CONTENT_LENGTH" {
-                headerName = name.dropFirst(5).split(separator: "_").map { $0.capitalized }.joined(separator: "-")
-            } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
-                guard !value.isEmpty else { continue }
-                headerName = name == "CONTENT_TYPE" ? "Content-Type" : "Content-Length"
-            } else {
-                continue
-            }
-            if let fieldName = HTTPField.Name(headerName) { headers.append(HTTPField(name: fieldName, value: value)) }
-        }
-        // nginx sends CONTENT_LENGTH as an empty string for requests without a body.
-        let declaredLength = params["CONTENT_LENGTH"].flatMap { Int($0) } ?? 0
+        guard let methodName = params.method, let method = HTTPRequest.Method(methodName), let uri = params.uri else { return nil }
+        let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
+        let declaredLength = Int(params.contentLength) ?? 0
         if declaredLength > maxBodyBytes {
-            return Request(method: method, path: path, rawQuery: params["QUERY_STRING"] ?? "", headers: headers, bodyTooLarge: true)
+            return Request(method: method, path: path, rawQuery: params.query, headers: params.headers, bodyTooLarge: true)
         }
-        return Request(method: method, path: path, rawQuery: params["QUERY_STRING"] ?? "", headers: headers, body: readBody(length: declaredLength))
+        return Request(method: method, path: path, rawQuery: params.query, headers: params.headers, body: readBody(length: declaredLength))
     }
 
     /// Reads exactly `length` bytes of stdin (`FCGX_GetStr` returns short reads).
