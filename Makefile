@@ -24,8 +24,9 @@ RUN_DIR := $(CURDIR)/.run
 RUN_BIN ?= .build/release/catalog
 
 # Debian packages: C libraries we link (fcgi, libpq, OpenSSL), the servers of the
-# stack, and the load generator.
-DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk
+# stack, the load generator, and systemd (systemd-analyze and systemd-socket-activate for
+# the unit and socket-activation tests).
+DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
 
 .PHONY: deps build run stop test bench clean
 

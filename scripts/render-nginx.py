@@ -14,6 +14,13 @@ The user line: when run as root, `user www-data;` is kept (as in production: the
 master opens logs and creates the temp dirs, chowned to www-data; the run dir must be
 traversable and the socket mode 0666). When not root, nginx cannot switch users, so
 the line is dropped. --user NAME overrides (an empty NAME drops the line).
+
+--upstream-server SPEC (repeatable) replaces the production `server` line of the
+`upstream catalog` block with `server SPEC;` lines instead of the --socket one, e.g.
+two loopback pools with weights (the load-balancing test):
+
+    --upstream-server "127.0.0.1:9001 weight=3 max_fails=1 fail_timeout=5s" \
+    --upstream-server "127.0.0.1:9002 weight=1 max_fails=1 fail_timeout=5s"
 """
 
 import argparse
@@ -31,7 +38,9 @@ def main() -> None:
     ap.add_argument("--template", required=True, help="deploy/nginx.conf")
     ap.add_argument("--out", required=True, help="rendered config to write")
     ap.add_argument("--port", required=True, type=int, help="loopback port to listen on")
-    ap.add_argument("--socket", required=True, help="absolute path of the catalog FastCGI socket")
+    ap.add_argument("--socket", help="absolute path of the catalog FastCGI socket (required unless --upstream-server)")
+    ap.add_argument("--upstream-server", action="append", default=[], metavar="SPEC",
+                    help="an upstream server (address and parameters) replacing the socket one; repeatable")
     ap.add_argument("--run-dir", required=True, help="absolute run directory (pid, logs, temp)")
     ap.add_argument("--user", default=None,
                     help="worker user (default: www-data as root, none otherwise)")
@@ -39,8 +48,15 @@ def main() -> None:
 
     if not (0 < args.port < 65536):
         fail(f"bad --port {args.port}")
+    if args.socket is None and not args.upstream_server:
+        fail("--socket or --upstream-server is required")
+    for spec in args.upstream_server:
+        if not spec.strip() or any(c in spec for c in ";{}\"'\\$\n#"):
+            fail(f"--upstream-server {spec!r}: expected an address and parameters, e.g. '127.0.0.1:9001 weight=2'")
     for name in ("socket", "run_dir"):
         value = getattr(args, name)
+        if value is None:
+            continue
         if not os.path.isabs(value):
             fail(f"--{name.replace('_', '-')} must be an absolute path: {value!r}")
         if any(c.isspace() or c in "';{}\"\\$" for c in value):
@@ -72,7 +88,9 @@ def main() -> None:
         ("proxy_temp_path       /var/lib/nginx/proxy;", f"proxy_temp_path       {tmp}/proxy;", 1),
         ("scgi_temp_path        /var/lib/nginx/scgi;", f"scgi_temp_path        {tmp}/scgi;", 1),
         ("uwsgi_temp_path       /var/lib/nginx/uwsgi;", f"uwsgi_temp_path       {tmp}/uwsgi;", 1),
-        ("server unix:/run/catalog/catalog.sock;", f"server unix:{args.socket};", 1),
+        ("server unix:/run/catalog/catalog.sock;",
+         "\n        ".join(f"server {spec.strip()};" for spec in args.upstream_server)
+         if args.upstream_server else f"server unix:{args.socket};", 1),
         ("        listen 80 default_server;\n",
          f"        listen 127.0.0.1:{args.port} default_server;\n", 1),
         ("        listen [::]:80 default_server;\n", "", 1),

@@ -6,6 +6,7 @@
 #   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH]
 #   scripts/stack.sh down DIR
 #   scripts/stack.sh status DIR
+#   scripts/stack.sh pg-stop DIR | pg-start DIR
 #
 # up:    fresh PostgreSQL cluster in DIR/pg (random loopback port, scram-sha-256,
 #        random passwords), role+database `catalog`, `BIN migrate`, `BIN serve` on
@@ -16,6 +17,7 @@
 #        On failure: prints the tails of the logs, stops what it started, exits 1.
 # down:  stops nginx, catalog, PostgreSQL; idempotent, never fails. Keeps the logs.
 # status: exit 0 if all three are running (prints the base URL), else 1.
+# pg-stop / pg-start: stop (fast) / start only the stack's PostgreSQL (fault tests).
 #
 # Env: PG_BINDIR (default: /usr/lib/postgresql/15/bin or the newest found),
 #      NGINX (default: nginx from PATH or /usr/sbin/nginx),
@@ -37,7 +39,7 @@ usage() {
 CMD=$1
 DIR_ARG=$2
 shift 2
-case $CMD in up | down | status) ;; *) usage ;; esac
+case $CMD in up | down | status | pg-stop | pg-start) ;; *) usage ;; esac
 
 PORT=""
 WORKERS=4
@@ -264,6 +266,14 @@ if [[ $CMD == status ]]; then
     stack_status
     exit $?
 fi
+if [[ $CMD == pg-stop ]]; then
+    as_pg "$(find_pg_bindir)/pg_ctl" -D "$DIR/pg" -m fast -w -t 30 stop >/dev/null
+    exit $?
+fi
+if [[ $CMD == pg-start ]]; then
+    as_pg "$(find_pg_bindir)/pg_ctl" -D "$DIR/pg" -l "$DIR/postgres.log" -w -t 30 -s start
+    exit $?
+fi
 
 # ---------------------------------------------------------------- up
 fail_up() {
@@ -465,6 +475,7 @@ fi
         DATABASE_URL "$DATABASE_URL" \
         CATALOG_BASE_URL "$BASE_URL" \
         CATALOG_MASTER_PID_FILE "$DIR/catalog.pid" \
+        CATALOG_STATUS_FILE "$DIR/status.json" \
         CATALOG_LOG_FILE "$DIR/catalog.log" \
         CATALOG_NGINX_PID_FILE "$DIR/nginx.pid" \
         CATALOG_NGINX_ERROR_LOG "$DIR/nginx-error.log" \

@@ -5,9 +5,15 @@ import Foundation
 /// The master creates it with plain POSIX calls (rather than `FCGX_OpenSocket`, which
 /// exits the process on failure) so errors are reported clearly, and it keeps the socket
 /// open for its whole life: connections waiting in the backlog survive a worker's death.
+///
+/// It is non-blocking: workers wait for it with `pselect` and accept themselves, so an
+/// `accept` that lost the race to another worker returns `EAGAIN` instead of blocking.
 final class ListeningSocket {
     let descriptor: Int32
     let address: BindAddress
+    /// Passed by systemd (socket activation): systemd owns it, so the master never
+    /// removes its file.
+    let inherited: Bool
 
     struct OpenError: Error, CustomStringConvertible {
         let message: String
@@ -16,18 +22,68 @@ final class ListeningSocket {
 
     init(address: BindAddress, backlog: Int32, mode: mode_t) throws(OpenError) {
         self.address = address
+        inherited = false
         switch address {
         case .unix(let path):
             descriptor = try Self.openUnix(path: path, backlog: backlog, mode: mode)
         case .tcp(let host, let port):
             descriptor = try Self.openTCP(host: host, port: port, backlog: backlog)
         }
+        Self.setNonBlocking(descriptor)
+    }
+
+    /// A listening socket inherited from systemd (fd 3); its address is read back.
+    init(inheritedDescriptor fd: Int32) {
+        descriptor = fd
+        inherited = true
+        address = Self.boundAddress(fd) ?? .unix(path: "/systemd-fd-\(fd)")
+        Self.setNonBlocking(fd)
     }
 
     /// Closes the socket and removes a unix socket's file (the master, when it stops).
+    /// An inherited socket's file belongs to systemd and stays.
     func close() {
         _ = Glibc.close(descriptor)
-        if case .unix(let path) = address { unlink(path) }
+        if !inherited, case .unix(let path) = address { unlink(path) }
+    }
+
+    private static func setNonBlocking(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL, 0)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    /// The address a socket is bound to (`getsockname`).
+    static func boundAddress(_ fd: Int32) -> BindAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let ok = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else { return nil }
+        switch Int32(storage.ss_family) {
+        case AF_UNIX:
+            let path = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { pointer in
+                    withUnsafeBytes(of: pointer.pointee.sun_path) { bytes in
+                        String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+                    }
+                }
+            }
+            return .unix(path: path)
+        case AF_INET, AF_INET6:
+            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+            let status = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    getnameinfo($0, length, &host, socklen_t(host.count), &service, socklen_t(service.count), NI_NUMERICHOST | NI_NUMERICSERV)
+                }
+            }
+            func text(_ buffer: [CChar]) -> String { String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+            guard status == 0, let port = UInt16(text(service)) else { return nil }
+            return .tcp(host: text(host), port: port)
+        default:
+            return nil
+        }
     }
 
     private static func failure(_ what: String) -> OpenError {

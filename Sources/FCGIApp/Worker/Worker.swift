@@ -3,44 +3,160 @@ import Core
 import Foundation
 import Logging
 
-/// One worker process: accepts a FastCGI request, serves it, repeats.
+/// Everything a freshly forked worker needs, handed over by the master.
+struct WorkerContext {
+    let socket: Int32
+    let socketIsTCP: Bool
+    let scoreboard: Scoreboard
+    let slot: Int
+    let generation: UInt32
+    let masterPID: pid_t
+    let configuration: ServiceConfiguration
+    let settings: PoolSettings
+    /// `--max-requests` plus this worker's jitter; 0 = no limit.
+    let maxRequests: Int
+}
+
+/// One worker process: waits for a connection, serves its request, repeats.
 ///
 /// Everything stateful is created here, after `fork()`: the service (route table,
 /// OpenAPI document) and its database connection, which opens on the first request that
-/// needs it. One request at a time, synchronously, as in PHP-FPM.
+/// needs it. One request at a time, synchronously, as in PHP-FPM. The worker publishes
+/// its state in its scoreboard slot at every step (idle → reading → handling → writing →
+/// idle), which is what the master's timeout, `catalog status` and `/metrics` read.
+///
+/// It accepts connections itself (`pselect` + `accept` on the non-blocking listening
+/// socket) and hands the connection to libfcgi, instead of letting `FCGX_Accept_r` block
+/// in `accept`: that is what lets TERM interrupt only the wait (see `WorkerSignals`).
 struct Worker {
-    let socket: Int32
-    let configuration: ServiceConfiguration
+    let context: WorkerContext
 
     func run() -> Never {
         _ = catalog_set_process_name("catalog-worker")
         WorkerSignals.install()
-        let logger = Logger(label: "catalog.worker")
-        let service = CatalogService(configuration: configuration, logger: logger)
+        let pid = getpid()
+        let scoreboard = context.scoreboard
+        let slot = context.slot
+        var logger = Logger(label: "catalog.worker")
+        logger[metadataKey: "generation"] = "\(context.generation)"
+
+        if context.settings.testRoutes, ProcessInfo.processInfo.environment["CATALOG_TEST_FAIL_WORKER_START"] == "1" {
+            logger.critical("test hook CATALOG_TEST_FAIL_WORKER_START=1: failing on purpose before becoming ready")
+            exit(70)
+        }
+
+        let instrumentation = ScoreboardInstrumentation(scoreboard: scoreboard)
+        let service = CatalogService(configuration: context.configuration, logger: logger, instrumentation: instrumentation)
 
         var request = FCGX_Request()
-        guard FCGX_InitRequest(&request, socket, 0) == 0 else {
+        guard FCGX_InitRequest(&request, context.socket, 0) == 0 else {
             logger.critical("FCGX_InitRequest failed")
             exit(70)
         }
+        scoreboard.setState(slot: slot, pid: pid, .idle)  // ready: the master counts it in the pool
+
+        var served = 0
+        var reconnectsSeen = 0
+        var recycled = false
         while WorkerSignals.stopRequested == 0 {
-            guard FCGX_Accept_r(&request) >= 0 else {
-                if WorkerSignals.stopRequested != 0 { break }
-                logger.error("FCGX_Accept_r failed", metadata: ["errno": "\(errno)"])
+            // Wait for a connection (or for the next request on a kept-alive one: with
+            // FCGI_KEEP_CONN the worker stays with that connection, as libfcgi does).
+            let kept = request.ipcFd >= 0
+            let ready = catalog_wait_readable(kept ? request.ipcFd : context.socket, 1000, &WorkerSignals.waitMask)
+            // When a connection is already waiting, pselect returns at once and restores the
+            // mask without delivering a pending TERM: under steady load a stop would never
+            // get in. So ask the kernel directly.
+            if WorkerSignals.stopRequested != 0 || WorkerSignals.stopPending() { break }
+            if ready < 0 {
+                if errno == EINTR { continue }
+                logger.critical("pselect failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
                 exit(71)
             }
-            WorkerSignals.busy = 1
-            let exchange = FastCGIExchange(request: &request, maxBodyBytes: configuration.maxBodyBytes)
-            if let incoming = exchange.readRequest() {
-                let response = service.respond(to: incoming)
-                exchange.write(response, includeBody: incoming.method != .head)
-            } else {
-                exchange.write(Problem(status: .badRequest, detail: "The request line could not be understood.").response, includeBody: true)
+            if ready == 0 {
+                scoreboard.heartbeat(slot: slot)
+                if getppid() != context.masterPID { break }  // orphaned (PDEATHSIG is the first line of defence)
+                continue
             }
+            if !kept {
+                let connection = accept(context.socket, nil, nil)
+                if connection < 0 {
+                    switch errno {
+                    case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO:
+                        continue  // another worker took it, or the client gave up
+                    case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                        logger.error("accept failed; retrying", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                        usleep(100_000)
+                        continue
+                    default:
+                        logger.critical("accept failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                        exit(71)
+                    }
+                }
+                _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+                if context.socketIsTCP {
+                    var one: Int32 = 1
+                    setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+                }
+                request.ipcFd = connection
+                // FCGX_Accept_r starts by finishing the previous request, which would close
+                // ipcFd unless the connection is marked kept; the begin record then sets
+                // keepConnection from nginx's FCGI_KEEP_CONN flag.
+                request.keepConnection = 1
+            }
+            scoreboard.setState(slot: slot, pid: pid, .reading)
+            guard FCGX_Accept_r(&request) >= 0 else {
+                // The peer closed or sent garbage; libfcgi closed the connection.
+                scoreboard.setState(slot: slot, pid: pid, .idle)
+                continue
+            }
+            withUnsafeMutablePointer(to: &request) { serve($0, service: service) }
             FCGX_Finish_r(&request)
-            WorkerSignals.busy = 0
+            served += 1
+
+            let reconnects = service.database.reconnects
+            if reconnects > reconnectsSeen {
+                scoreboard.add(.databaseReconnects, UInt64(reconnects - reconnectsSeen))
+                reconnectsSeen = reconnects
+            }
+            scoreboard.endRequest(slot: slot, peakRSSKilobytes: Self.peakRSSKilobytes())
+            if context.maxRequests > 0, served >= context.maxRequests {
+                recycled = true
+                break
+            }
         }
+        scoreboard.setState(slot: slot, pid: pid, .exiting)
+        if recycled {
+            logger.info("worker recycling after max requests", metadata: ["requests": "\(served)", "max_requests": "\(context.maxRequests)"])
+        }
+        if request.ipcFd >= 0 { close(request.ipcFd) }
         service.database.disconnect()
         exit(0)
+    }
+
+    /// Reads, handles and writes one request, publishing each step in the scoreboard.
+    private func serve(_ request: UnsafeMutablePointer<FCGX_Request>, service: CatalogService) {
+        let scoreboard = context.scoreboard
+        let exchange = FastCGIExchange(request: request, maxBodyBytes: context.configuration.maxBodyBytes)
+        guard let incoming = exchange.readRequest() else {
+            scoreboard.setState(slot: context.slot, pid: getpid(), .writing)
+            exchange.write(Problem(status: .badRequest, detail: "The request line could not be understood.").response, includeBody: true)
+            return
+        }
+        scoreboard.beginHandling(slot: context.slot, method: incoming.method.rawValue, path: incoming.path, requestID: incoming.requestID)
+        let response: Response
+        if context.settings.testRoutes, let test = TestRoutes.respond(to: incoming, generation: context.generation) {
+            response = test
+        } else {
+            response = service.respond(to: incoming)
+        }
+        scoreboard.setState(slot: context.slot, pid: getpid(), .writing)
+        exchange.write(response, includeBody: incoming.method != .head)
+    }
+
+    /// Peak resident set size of this process (`ru_maxrss`, KiB on Linux).
+    static func peakRSSKilobytes() -> UInt64 {
+        var usage = rusage()
+        guard getrusage(Int32(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        return UInt64(max(usage.ru_maxrss, 0))
     }
 }

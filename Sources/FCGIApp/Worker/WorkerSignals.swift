@@ -1,26 +1,33 @@
 import Glibc
 
-/// The worker's signal state, shared between the request loop and its signal handlers.
+/// The worker's signal state.
 ///
-/// The handlers do only async-signal-safe things: read and write these flags and `_exit`.
+/// TERM/INT are kept *blocked* except while the worker waits for a connection in
+/// `pselect` (which unblocks them atomically). So a stop request can only interrupt the
+/// wait, never a request: a worker that is idle leaves at once, a busy one finishes and
+/// writes its response first, and a connection it has just accepted is always served
+/// (an `_exit` in a handler racing `accept` would drop it, and nginx would answer 502).
+/// QUIT stays unblocked and exits at once.
 enum WorkerSignals {
-    /// 1 while a request is being read, handled or written.
-    nonisolated(unsafe) static var busy: sig_atomic_t = 0
-    /// 1 once TERM/INT arrived during a request: exit after writing its response.
+    /// 1 once TERM/INT arrived: leave the loop before waiting again.
     nonisolated(unsafe) static var stopRequested: sig_atomic_t = 0
+    /// The mask `pselect` waits with (TERM/INT unblocked).
+    nonisolated(unsafe) static var waitMask = sigset_t()
 
-    /// TERM/INT: exit at once when idle (blocked in accept), else finish the request first.
-    /// QUIT: exit at once.
+    /// Whether TERM/INT is pending (blocked, not yet delivered).
+    static func stopPending() -> Bool {
+        var pending = sigset_t()
+        sigemptyset(&pending)
+        guard sigpending(&pending) == 0 else { return false }
+        return sigismember(&pending, SIGTERM) == 1 || sigismember(&pending, SIGINT) == 1
+    }
+
     static func install() {
-        busy = 0
         stopRequested = 0
         var graceful = sigaction()
-        graceful.__sigaction_handler.sa_handler = { _ in
-            if WorkerSignals.busy == 0 { _exit(0) }
-            WorkerSignals.stopRequested = 1
-        }
+        graceful.__sigaction_handler.sa_handler = { _ in WorkerSignals.stopRequested = 1 }
         sigemptyset(&graceful.sa_mask)
-        graceful.sa_flags = SA_RESTART
+        graceful.sa_flags = 0
         sigaction(SIGTERM, &graceful, nil)
         sigaction(SIGINT, &graceful, nil)
 
@@ -33,7 +40,16 @@ enum WorkerSignals {
         signal(SIGHUP, SIG_IGN)
         signal(SIGTTIN, SIG_IGN)
         signal(SIGTTOU, SIG_IGN)
+        signal(SIGCHLD, SIG_DFL)
         // A client that disconnects must not kill the worker mid-write.
         signal(SIGPIPE, SIG_IGN)
+
+        // Block TERM/INT everywhere but in the wait; everything else unblocked.
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        sigaddset(&blocked, SIGTERM)
+        sigaddset(&blocked, SIGINT)
+        sigprocmask(SIG_SETMASK, &blocked, nil)
+        sigemptyset(&waitMask)
     }
 }
