@@ -5,6 +5,8 @@
 #   make run     build and start a local stack on http://127.0.0.1:8080 (state in .run/)
 #   make stop    stop that stack
 #   make test    unit + database + end-to-end tests against a throwaway stack (what CI runs)
+#   make faults  process-manager fault tests under load (reload, kills, timeouts, PostgreSQL
+#                outage, stop) against a throwaway stack of their own (CI runs it after test)
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack
 #   make clean   stop the stack, remove .run/ and the build products
 #
@@ -28,7 +30,7 @@ RUN_BIN ?= .build/release/catalog
 # the unit and socket-activation tests).
 DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
 
-.PHONY: deps build run stop test bench clean
+.PHONY: deps build run stop test faults bench clean
 
 deps:
 	@missing=""; \
@@ -81,6 +83,9 @@ stop:
 
 test: deps
 	@SWIFT="$(SWIFT)" scripts/test.sh
+
+faults: deps
+	@SWIFT="$(SWIFT)" scripts/faults.sh
 
 bench: deps
 	@SWIFT="$(SWIFT)" scripts/bench.sh

@@ -77,6 +77,12 @@ enum PM {
         return output.stdout.split(separator: "\n").compactMap { UInt16($0) }
     }
 
+    /// The stack's master pid, or nil while there is no pid file (between a stop and a start).
+    static func currentMasterPID() -> pid_t? {
+        let text = (try? String(contentsOfFile: TestStack.required("CATALOG_MASTER_PID_FILE"), encoding: .utf8)) ?? ""
+        return pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     static func logText() -> String {
         (try? String(contentsOfFile: TestStack.required("CATALOG_LOG_FILE"), encoding: .utf8)) ?? ""
     }
@@ -221,8 +227,12 @@ final class PrivateNginx {
 final class Spawn {
     let pid: pid_t
     private var exitStatus: Int32?
+    /// A detached child (a relaunched master) is left running when this object goes away.
+    private let detached: Bool
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdout: String, stderr: String) throws {
+    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdout: String, stderr: String,
+         detached: Bool = false) throws {
+        self.detached = detached
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -282,6 +292,6 @@ final class Spawn {
     }
 
     deinit {
-        if isRunning { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
+        if !detached, isRunning { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
     }
 }
