@@ -94,6 +94,39 @@ import Testing
         #expect(PM.workers(status).allSatisfy { PM.int($0, "requests") <= 20 })
     }
 
+    @Test func hupReReadsTheEnvFileAndAnInvalidOneKeepsTheRunningWorkers() throws {
+        let port = try PM.freePorts(1)[0]
+        let directory = try PM.makeTemporaryDirectory("pm-envfile")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let envFile = directory + "/catalog.env"
+        try "CATALOG_WORKERS=2\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        let pool = try PrivatePool(port: port, arguments: ["--env-file", envFile])
+        defer { pool.stop() }
+        #expect(try pool.waitReady(workers: 2))
+        func pids(_ status: JSONObject) -> Set<Int> { Set(PM.workers(status).map { PM.int($0, "pid") }) }
+        let first = pids(try PM.status(file: pool.statusFile))
+
+        try "# edited\nexport CATALOG_WORKERS=3\nCATALOG_MAX_REQUESTS='500'\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        kill(pool.pid, SIGHUP)
+        var status = JSONObject()
+        let reloaded = try PM.waitUntil(10) {
+            status = try PM.status(file: pool.statusFile)
+            return PM.counter(status, "reloads") == 1 && PM.workers(status).count == 3 && pids(status).isDisjoint(with: first)
+        }
+        #expect(reloaded, "a new generation from the edited env file: \(status)")
+        #expect(PM.int(status, "generation") == 2 && PM.int(status, "configured_workers") == 3 && PM.int(status, "max_requests") == 500)
+        let second = pids(status)
+
+        try "CATALOG_WORKERS=many\n".write(toFile: envFile, atomically: true, encoding: .utf8)
+        kill(pool.pid, SIGHUP)
+        let refused = try PM.waitUntil(10) { PM.counter(try PM.status(file: pool.statusFile), "reloads_failed") == 1 }
+        #expect(refused, "an invalid env file aborts the reload")
+        status = try PM.status(file: pool.statusFile)
+        #expect(PM.int(status, "generation") == 2 && pids(status) == second, "the running workers keep serving")
+        #expect(pool.log.contains("CATALOG_WORKERS: must be an integer"))
+        #expect(pool.log.contains("reload aborted: the configuration is invalid"))
+    }
+
     @Test func theMasterGivesUpWhenWorkersKeepFailingToStart() throws {
         let port = try PM.freePorts(1)[0]
         let started = Date()
