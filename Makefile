@@ -2,16 +2,19 @@
 #
 #   make deps    install the Debian packages the build, tests and stack need (idempotent)
 #   make build   release build (swift build -c release)
-#   make run     build and start a local stack on http://127.0.0.1:8080 (state in .run/)
+#   make run     build and start a local stack on http://127.0.0.1:8080 (state in .run/),
+#                with the offers stand-in and `catalog sync-offers` every minute
 #   make stop    stop that stack
 #   make test    unit + database + end-to-end tests against a throwaway stack (what CI runs)
 #   make faults  process-manager fault tests under load (reload, kills, timeouts, PostgreSQL
 #                outage, stop) against a throwaway stack of their own (CI runs it after test)
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack
+#   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
 #   make clean   stop the stack, remove .run/ and the build products
 #
 # The stack (PostgreSQL + `catalog serve` + nginx with deploy/nginx.conf) is
-# scripts/stack.sh for all of run, test and bench. Only loopback addresses are used.
+# scripts/stack.sh for all of run, test and bench (it also runs the offers-service
+# stand-in, scripts/offers-standin.py). Only loopback addresses are used.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -30,7 +33,7 @@ RUN_BIN ?= .build/release/catalog
 # the unit and socket-activation tests).
 DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
 
-.PHONY: deps build run stop test faults bench clean
+.PHONY: deps build run stop test faults bench bench-sync clean
 
 deps:
 	@missing=""; \
@@ -65,7 +68,7 @@ run: deps build
 	    scripts/stack.sh status "$(RUN_DIR)"; \
 	else \
 	    scripts/stack.sh down "$(RUN_DIR)" >/dev/null 2>&1 || true; \
-	    scripts/stack.sh up "$(RUN_DIR)" --port $(PORT) --bin $(RUN_BIN); \
+	    scripts/stack.sh up "$(RUN_DIR)" --port $(PORT) --bin $(RUN_BIN) --sync-loop; \
 	    echo ""; \
 	    echo "Dev admin (shown once; also in .run/admin.txt, mode 600):"; \
 	    sed 's/^/  /' "$(RUN_DIR)/admin.txt"; \
@@ -76,6 +79,8 @@ run: deps build
 	echo "  http://127.0.0.1:$(PORT)/openapi.json"; \
 	echo ""; \
 	echo "Logs: .run/catalog.log  .run/nginx-error.log  .run/nginx-access.log  .run/postgres.log"; \
+	echo "Offers: stand-in on $$(sed -n 's/^export OFFERS_BASE_URL=//p' "$(RUN_DIR)/catalog.env") (log .run/offers-standin.log);"; \
+	echo "        sync-offers runs every minute (log .run/offer-sync.log): new products get offers within a minute."; \
 	echo "'make stop' stops it; '. .run/catalog.env' gives a shell its settings (DATABASE_URL, CATALOG_BASE_URL, ...)."
 
 stop:
@@ -89,6 +94,9 @@ faults: deps
 
 bench: deps
 	@SWIFT="$(SWIFT)" scripts/bench.sh
+
+bench-sync: deps
+	@SWIFT="$(SWIFT)" scripts/bench-sync.sh
 
 clean:
 	@scripts/stack.sh down "$(RUN_DIR)" >/dev/null 2>&1 || true

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# scripts/stack.sh — one local Catalog stack (PostgreSQL + `catalog serve` + nginx)
-# living entirely in one directory. The same mechanism serves `make run` (dev),
-# `make test` (end-to-end tests) and `make bench`.
+# scripts/stack.sh — one local Catalog stack (PostgreSQL + `catalog serve` + nginx,
+# plus the offers-service stand-in) living entirely in one directory. The same
+# mechanism serves `make run` (dev), `make test` (end-to-end tests) and `make bench`.
 #
-#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH]
+#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH] [--sync-loop]
 #   scripts/stack.sh down DIR
 #   scripts/stack.sh status DIR
 #   scripts/stack.sh pg-stop DIR | pg-start DIR
@@ -12,11 +12,19 @@
 #        random passwords), role+database `catalog`, `BIN migrate`, `BIN serve` on
 #        DIR/catalog.sock, nginx rendered from deploy/nginx.conf on 127.0.0.1:PORT;
 #        waits for /healthz = 200; writes DIR/catalog.env (`. DIR/catalog.env`).
+#        Also starts scripts/offers-standin.py (the external offers service's stand-in)
+#        on a free loopback port with a random refresh token, and puts OFFERS_BASE_URL,
+#        OFFERS_REFRESH_TOKEN, CATALOG_OFFERS_STANDIN_CONTROL and CATALOG_BIN in catalog.env.
+#        --sync-loop (what `make run` uses; tests run the job themselves): also run
+#        `BIN sync-offers` every $OFFERS_SYNC_INTERVAL seconds (default 60), like the
+#        systemd timer does in production; its output goes to DIR/offer-sync.log.
 #        Optional DIR/extra.env (`export NAME=value` lines) is loaded into the
 #        service's environment and copied into catalog.env.
 #        On failure: prints the tails of the logs, stops what it started, exits 1.
-# down:  stops nginx, catalog, PostgreSQL; idempotent, never fails. Keeps the logs.
-# status: exit 0 if all three are running (prints the base URL), else 1.
+# down:  stops the sync loop, nginx, catalog, the offers stand-in, PostgreSQL;
+#        idempotent, never fails. Keeps the logs.
+# status: exit 0 if PostgreSQL, catalog, nginx and the offers stand-in are running
+#        (prints the base URL), else 1. Shows the sync loop when there is one.
 # pg-stop / pg-start: stop (fast) / start only the stack's PostgreSQL (fault tests).
 #
 # Env: PG_BINDIR (default: /usr/lib/postgresql/15/bin or the newest found),
@@ -44,6 +52,7 @@ case $CMD in up | down | status | pg-stop | pg-start) ;; *) usage ;; esac
 PORT=""
 WORKERS=4
 BIN=""
+SYNC_LOOP=0
 while [[ $# -gt 0 ]]; do
     case $1 in
         --port) [[ $# -ge 2 ]] || usage; PORT=$2; shift 2 ;;
@@ -52,11 +61,12 @@ while [[ $# -gt 0 ]]; do
         --workers=*) WORKERS=${1#*=}; shift ;;
         --bin) [[ $# -ge 2 ]] || usage; BIN=$2; shift 2 ;;
         --bin=*) BIN=${1#*=}; shift ;;
+        --sync-loop) SYNC_LOOP=1; shift ;;
         -h | --help) usage ;;
         *) die "unknown option: $1" ;;
     esac
 done
-[[ $CMD == up || ( -z $PORT && -z $BIN ) ]] || die "--port/--bin only apply to 'up'"
+[[ $CMD == up || ( -z $PORT && -z $BIN && $SYNC_LOOP == 0 ) ]] || die "--port/--bin/--sync-loop only apply to 'up'"
 
 if [[ $CMD == up ]]; then
     mkdir -p -- "$DIR_ARG"
@@ -175,7 +185,7 @@ find_nginx() {
 
 tail_logs() {
     local f
-    for f in "$DIR/postgres.log" "$DIR/migrate.log" "$DIR/catalog.log" "$DIR/nginx-error.log"; do
+    for f in "$DIR/postgres.log" "$DIR/migrate.log" "$DIR/catalog.log" "$DIR/nginx-error.log" "$DIR/offers-standin.log"; do
         if [[ -s $f ]]; then
             printf '\n----- last 40 lines of %s -----\n' "$f" >&2
             tail -n 40 -- "$f" >&2 || true
@@ -200,6 +210,12 @@ catalog_leftovers() {
 
 do_down() {
     local pid pgpid p
+    # 0. the dev sync loop (it stops the sync-offers run it may have in flight).
+    pid=$(read_pid "$DIR/offer-sync-loop.pid")
+    if [[ -n $pid ]] && alive "$pid"; then
+        stop_pid "$pid" "offer sync loop" TERM 10
+    fi
+
     # 1. nginx: graceful quit (finishes in-flight requests).
     pid=$(read_pid "$DIR/nginx.pid")
     if [[ -n $pid ]] && alive "$pid"; then
@@ -214,6 +230,12 @@ do_down() {
         stop_pid "$p" "catalog process" TERM 5
     done
 
+    # 2b. the offers stand-in.
+    pid=$(read_pid "$DIR/offers-standin.pid")
+    if [[ -n $pid ]] && alive "$pid"; then
+        stop_pid "$pid" "offers stand-in" TERM 5
+    fi
+
     # 3. PostgreSQL: fast shutdown (disconnects clients, checkpoints).
     pgpid=$(read_pid "$DIR/pg/postmaster.pid")
     if [[ -n $pgpid ]] && alive "$pgpid"; then
@@ -226,7 +248,7 @@ do_down() {
             stop_pid "$pgpid" postgres QUIT 10
         fi
     fi
-    rm -f -- "$DIR/catalog.sock" "$DIR/catalog.launch.pid" 2>/dev/null || true
+    rm -f -- "$DIR/catalog.sock" "$DIR/catalog.launch.pid" "$DIR/offers-standin.pid" "$DIR/offer-sync-loop.pid" 2>/dev/null || true
     return 0
 }
 
@@ -239,6 +261,10 @@ stack_status() { # prints a line per part; returns 0 when all are running
     if [[ -n $pid ]] && alive "$pid"; then echo "catalog:  running (pid $pid)"; else echo "catalog:  stopped"; ok=1; fi
     pid=$(read_pid "$DIR/nginx.pid")
     if [[ -n $pid ]] && alive "$pid"; then echo "nginx:    running (pid $pid)"; else echo "nginx:    stopped"; ok=1; fi
+    pid=$(read_pid "$DIR/offers-standin.pid")
+    if [[ -n $pid ]] && alive "$pid"; then echo "offers:   running (stand-in, pid $pid)"; else echo "offers:   stopped (stand-in)"; ok=1; fi
+    pid=$(read_pid "$DIR/offer-sync-loop.pid")
+    if [[ -n $pid ]] && alive "$pid"; then echo "sync:     running (sync-offers loop, pid $pid)"; fi
     if [[ $ok -eq 0 && -r $DIR/catalog.env ]]; then
         sed -n 's/^export CATALOG_BASE_URL=/url:      /p' "$DIR/catalog.env"
     fi
@@ -248,7 +274,8 @@ stack_status() { # prints a line per part; returns 0 when all are running
 anything_running() {
     local pid
     for pid in "$(read_pid "$DIR/pg/postmaster.pid")" "$(read_pid "$DIR/catalog.pid")" \
-        "$(read_pid "$DIR/catalog.launch.pid")" "$(read_pid "$DIR/nginx.pid")"; do
+        "$(read_pid "$DIR/catalog.launch.pid")" "$(read_pid "$DIR/nginx.pid")" \
+        "$(read_pid "$DIR/offers-standin.pid")" "$(read_pid "$DIR/offer-sync-loop.pid")"; do
         [[ -n $pid ]] && alive "$pid" && return 0
     done
     return 1
@@ -317,7 +344,8 @@ PSQL=$PG_BIN/psql
 # Fresh state every time (extra.env and anything else not ours is kept).
 rm -rf -- "$DIR/pg" "$DIR/pgsock" "$DIR/nginx-tmp"
 rm -f -- "$DIR"/{catalog.sock,catalog.pid,catalog.launch.pid,nginx.pid,nginx.conf,catalog.env,pgsuper.pw} \
-    "$DIR"/{initdb.log,postgres.log,migrate.log,catalog.log,nginx-error.log,nginx-access.log}
+    "$DIR"/{initdb.log,postgres.log,migrate.log,catalog.log,nginx-error.log,nginx-access.log} \
+    "$DIR"/{offers-standin.pid,offers-standin.port,offers-standin.log,offer-sync-loop.pid,offer-sync.log}
 
 if [[ $EUID -eq 0 ]]; then
     id -u postgres >/dev/null 2>&1 ||
@@ -468,6 +496,27 @@ PY
     fail_up "$BASE_URL/healthz did not answer 200 within ${TIMEOUT}s"
 fi
 
+# ---- the offers service's stand-in (loopback, random refresh token, kernel-chosen port)
+OFFERS_REFRESH_TOKEN=$(random_secret)
+log "offers stand-in (scripts/offers-standin.py)"
+: >"$DIR/offers-standin.log"
+(
+    export OFFERS_REFRESH_TOKEN # through the environment, never on a command line
+    exec setsid python3 "$REPO/scripts/offers-standin.py" --port 0 --port-file "$DIR/offers-standin.port" \
+        --pid-file "$DIR/offers-standin.pid"
+) >>"$DIR/offers-standin.log" 2>&1 </dev/null &
+echo "$!" >"$DIR/offers-standin.pid" # replaced by the stand-in's own once it listens
+deadline=$((SECONDS + TIMEOUT))
+until [[ -s $DIR/offers-standin.port ]]; do
+    alive "$(read_pid "$DIR/offers-standin.pid")" || fail_up "the offers stand-in exited at start"
+    ((SECONDS < deadline)) || fail_up "the offers stand-in did not start within ${TIMEOUT}s"
+    sleep 0.1
+done
+OFFERS_STANDIN_PORT=$(read_pid "$DIR/offers-standin.port")
+[[ -n $OFFERS_STANDIN_PORT ]] || fail_up "the offers stand-in wrote no port"
+OFFERS_BASE_URL="http://127.0.0.1:$OFFERS_STANDIN_PORT/api/v1"
+OFFERS_STANDIN_CONTROL="http://127.0.0.1:$OFFERS_STANDIN_PORT/__control"
+
 # ---- DIR/catalog.env
 {
     printf '# written by scripts/stack.sh up %s — source it: . %s/catalog.env\n' "$DIR" "$DIR"
@@ -487,6 +536,14 @@ fi
         CATALOG_ADMIN_EMAIL "$ADMIN_EMAIL" \
         CATALOG_ADMIN_PASSWORD_FILE "$DIR/admin.txt" \
         CATALOG_BIN "$BIN"
+    printf '# the offers service (here its stand-in) and what `catalog sync-offers` needs\n'
+    printf 'export %s=%q\n' \
+        OFFERS_BASE_URL "$OFFERS_BASE_URL" \
+        OFFERS_REFRESH_TOKEN "$OFFERS_REFRESH_TOKEN" \
+        CATALOG_OFFERS_STANDIN_CONTROL "$OFFERS_STANDIN_CONTROL" \
+        CATALOG_OFFERS_STANDIN_PID_FILE "$DIR/offers-standin.pid" \
+        CATALOG_OFFERS_STANDIN_LOG "$DIR/offers-standin.log" \
+        CATALOG_OFFER_SYNC_LOG "$DIR/offer-sync.log"
     if [[ -f $DIR/extra.env ]]; then
         printf '# from %s/extra.env\n' "$DIR"
         grep -E '^[[:space:]]*export[[:space:]]+[A-Za-z_][A-Za-z0-9_]*=' "$DIR/extra.env" || true
@@ -495,4 +552,12 @@ fi
 chmod 600 "$DIR/catalog.env.tmp"
 mv -f "$DIR/catalog.env.tmp" "$DIR/catalog.env"
 
-log "up: $BASE_URL (PostgreSQL 127.0.0.1:$PG_PORT, $WORKERS workers); env: $DIR/catalog.env"
+# ---- the dev stand-in for the systemd timer: sync-offers every minute (make run only)
+if [[ $SYNC_LOOP == 1 ]]; then
+    log "offer sync loop: sync-offers every ${OFFERS_SYNC_INTERVAL:-60}s (log: $DIR/offer-sync.log)"
+    : >"$DIR/offer-sync.log"
+    setsid "$REPO/scripts/offer-sync-loop.sh" "$DIR" >>"$DIR/offer-sync.log" 2>&1 </dev/null &
+    echo "$!" >"$DIR/offer-sync-loop.pid" # the loop rewrites it with its own
+fi
+
+log "up: $BASE_URL (PostgreSQL 127.0.0.1:$PG_PORT, $WORKERS workers; offers stand-in $OFFERS_BASE_URL); env: $DIR/catalog.env"

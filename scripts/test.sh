@@ -8,7 +8,9 @@
 #   4. always tears the stack down; exits with the test status.
 # Env: SWIFT (default swift), TEST_WORKERS (default 4), TEST_BIN (default
 # .build/debug/catalog), KEEP_RUN_DIR=1 keeps the run dir (logs, database) for
-# inspection, SWIFT_TEST_ARGS extra args for swift test (e.g. "--filter CoreTests").
+# inspection, SWIFT_TEST_ARGS extra args for swift test (e.g. "--filter CoreTests"),
+# SWIFT_BUILD_ARGS extra args for both swift build and swift test (e.g. "--scratch-path
+# .build-x" for a build directory of one's own; TEST_BIN then defaults to its binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
@@ -16,8 +18,14 @@ if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; t
     PATH=$PATH:/opt/swift/usr/bin
 fi
 
-echo "== swift build --build-tests"
-"$SWIFT" build --build-tests
+# shellcheck disable=SC2206
+BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
+echo "== swift build --build-tests ${BUILD_ARGS[*]}"
+"$SWIFT" build --build-tests "${BUILD_ARGS[@]}"
+DEFAULT_BIN=.build/debug/catalog
+if [[ ${#BUILD_ARGS[@]} -gt 0 ]]; then
+    DEFAULT_BIN=$("$SWIFT" build --build-tests "${BUILD_ARGS[@]}" --show-bin-path)/catalog
+fi
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-test.XXXXXX")
 cleanup() {
@@ -33,7 +41,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 echo "== stack up in $RUN_DIR"
-scripts/stack.sh up "$RUN_DIR" --workers "${TEST_WORKERS:-4}" --bin "${TEST_BIN:-.build/debug/catalog}"
+scripts/stack.sh up "$RUN_DIR" --workers "${TEST_WORKERS:-4}" --bin "${TEST_BIN:-$DEFAULT_BIN}"
 
 # shellcheck disable=SC1091
 . "$RUN_DIR/catalog.env"
@@ -44,10 +52,10 @@ export no_proxy="$NO_PROXY"
 echo "== swift test (stack: $CATALOG_BASE_URL, PostgreSQL 127.0.0.1:$CATALOG_PG_PORT)"
 status=0
 # shellcheck disable=SC2086
-"$SWIFT" test --skip-build --no-parallel ${SWIFT_TEST_ARGS:-} || status=$?
+"$SWIFT" test --skip-build --no-parallel "${BUILD_ARGS[@]}" ${SWIFT_TEST_ARGS:-} || status=$?
 
 if [[ $status -ne 0 ]]; then
-    for f in "$RUN_DIR/catalog.log" "$RUN_DIR/nginx-error.log"; do
+    for f in "$RUN_DIR/catalog.log" "$RUN_DIR/nginx-error.log" "$RUN_DIR/offers-standin.log"; do
         if [[ -s $f ]]; then
             printf '\n----- last 60 lines of %s -----\n' "${f##*/}" >&2
             tail -n 60 -- "$f" >&2 || true

@@ -9,6 +9,6 @@ struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "Catalog REST service: pre-forked FastCGI workers behind nginx, backed by PostgreSQL.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, AdminCommand.self, CleanupLoadTestCommand.self, StatusCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, AdminCommand.self, CleanupLoadTestCommand.self, StatusCommand.self, SyncOffersCommand.self]
     )
 }

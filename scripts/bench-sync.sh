@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# scripts/bench-sync.sh — `make bench-sync`: how long `catalog sync-offers` takes for a
+# large catalogue. Release build, throwaway stack (its offers stand-in answering every
+# call after BENCH_LATENCY_MS), BENCH_PRODUCTS products seeded straight into PostgreSQL,
+# then two timed runs of the job:
+#
+#   run 1  registers every product with the offers service, then fetches its offers
+#          (twice the calls: what happens once, when a whole catalogue is imported)
+#   run 2  a full refresh of every product's offers: what the one-minute timer does
+#          every time, which must stay under BENCH_BUDGET seconds (60) to keep up.
+#
+# Exits 1 if a run fails or run 2 is over budget. Loopback only, bounded (one pass each).
+# Env: BENCH_PRODUCTS (10000), BENCH_LATENCY_MS (20), BENCH_CONCURRENCY (the job's
+#      default, 8), BENCH_BUDGET (60), BENCH_SKIP_BUILD=1 (use the existing release
+#      binary), BENCH_BIN (binary to run; implies no build), BENCH_KEEP=1 (keep the run
+#      dir), SWIFT_BUILD_ARGS (e.g. "--scratch-path .build-x").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SWIFT=${SWIFT:-swift}
+if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+    PATH=$PATH:/opt/swift/usr/bin
+fi
+
+PRODUCTS=${BENCH_PRODUCTS:-10000}
+LATENCY=${BENCH_LATENCY_MS:-20}
+BUDGET=${BENCH_BUDGET:-60}
+CONCURRENCY=${BENCH_CONCURRENCY:-}
+[[ $PRODUCTS =~ ^[0-9]+$ ]] && ((PRODUCTS >= 1 && PRODUCTS <= 100000)) || { echo "bench-sync: BENCH_PRODUCTS must be 1..100000" >&2; exit 2; }
+[[ $LATENCY =~ ^[0-9]+$ ]] && ((LATENCY <= 5000)) || { echo "bench-sync: BENCH_LATENCY_MS must be 0..5000" >&2; exit 2; }
+[[ $BUDGET =~ ^[0-9]+$ ]] || { echo "bench-sync: BENCH_BUDGET must be whole seconds" >&2; exit 2; }
+[[ -z $CONCURRENCY || $CONCURRENCY =~ ^[0-9]+$ ]] || { echo "bench-sync: BENCH_CONCURRENCY must be a number" >&2; exit 2; }
+PSQL=$(command -v psql || true)
+[[ -n $PSQL ]] || PSQL=/usr/lib/postgresql/15/bin/psql
+
+# shellcheck disable=SC2206
+BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
+if [[ -n ${BENCH_BIN:-} ]]; then
+    BIN=$BENCH_BIN
+else
+    if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
+        echo "== swift build -c release ${BUILD_ARGS[*]}"
+        "$SWIFT" build -c release "${BUILD_ARGS[@]}"
+    fi
+    BIN=$("$SWIFT" build -c release "${BUILD_ARGS[@]}" --show-bin-path)/catalog
+fi
+
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-bench-sync.XXXXXX")
+cleanup() {
+    scripts/stack.sh down "$RUN_DIR" >/dev/null 2>&1 || true
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+        echo "bench-sync: run dir kept: $RUN_DIR" >&2
+    else
+        rm -rf -- "$RUN_DIR"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "== stack up (2 workers; the web service is not what is measured)"
+scripts/stack.sh up "$RUN_DIR" --workers 2 --bin "$BIN"
+# shellcheck disable=SC1091
+. "$RUN_DIR/catalog.env"
+case $OFFERS_BASE_URL in
+    http://127.0.0.1:*) ;;
+    *) echo "bench-sync: refusing a non-loopback offers service: $OFFERS_BASE_URL" >&2; exit 1 ;;
+esac
+export NO_PROXY="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}" no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}"
+
+echo "== offers stand-in: every call answered after ${LATENCY} ms"
+python3 - "$CATALOG_OFFERS_STANDIN_CONTROL" "$LATENCY" <<'PY'
+import json, sys, urllib.request
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+req = urllib.request.Request(sys.argv[1], data=json.dumps({"latency_ms": int(sys.argv[2])}).encode(), method="POST")
+with opener.open(req, timeout=10) as r:
+    assert r.status == 200, r.status
+PY
+
+echo "== seeding $PRODUCTS products"
+"$PSQL" "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v n="$PRODUCTS" <<'SQL'
+INSERT INTO products (name, description, price)
+SELECT 'Bench product ' || g, 'Seeded for bench-sync', (g % 10000) / 100.0
+FROM generate_series(1, :n) g;
+VACUUM ANALYZE products;
+SQL
+
+ARGS=()
+[[ -n $CONCURRENCY ]] && ARGS=(--concurrency "$CONCURRENCY")
+RESULTS=()
+run_job() { # NAME
+    local name=$1 start end line rc=0
+    echo "== $name: catalog sync-offers ${ARGS[*]}"
+    start=$(date +%s.%N)
+    line=$("$BIN" sync-offers "${ARGS[@]}" 2>>"$RUN_DIR/bench-sync.log") || rc=$?
+    end=$(date +%s.%N)
+    echo "   $line"
+    local wall
+    wall=$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$start" "$end")
+    echo "   exit $rc, wall clock ${wall} s"
+    RESULTS+=("$name|$wall|$rc|$line")
+    [[ $rc -eq 0 ]]
+}
+
+status=0
+run_job "run 1 (register + first fetch)" || status=1
+run_job "run 2 (full refresh)" || status=1
+
+offers=$("$PSQL" "$DATABASE_URL" -X -q -At -c "SELECT count(*) FROM offers")
+synced=$("$PSQL" "$DATABASE_URL" -X -q -At -c "SELECT count(*) FROM products WHERE offers_synced_at IS NOT NULL")
+refresh_wall=$(printf '%s\n' "${RESULTS[1]}" | cut -d'|' -f2)
+
+echo
+echo "bench-sync: $PRODUCTS products, stand-in latency ${LATENCY} ms, concurrency ${CONCURRENCY:-8 (default)}, $(nproc) cores, loopback"
+for r in "${RESULTS[@]}"; do
+    IFS='|' read -r name wall rc _ <<<"$r"
+    printf '  %-34s %8s s  (exit %s)\n' "$name" "$wall" "$rc"
+done
+echo "  products synced: $synced, offers stored: $offers"
+if python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) else 1)" "$refresh_wall" "$BUDGET"; then
+    echo "  full refresh within the ${BUDGET} s budget: yes"
+else
+    echo "  full refresh within the ${BUDGET} s budget: NO" >&2
+    status=1
+fi
+exit "$status"
