@@ -89,7 +89,7 @@ import Testing
         }
         #expect(recycled >= 5, "workers recycled: \(recycled)\n\(pool.log.suffix(2000))")
         #expect(pool.log.contains("worker recycled after max requests; replacing it"))
-        #expect(!pool.log.contains("worker died"))
+        #expect(!pool.log.contains("worker died") && !pool.log.contains("worker failed to start"), "a recycled worker is not a failure")
         let status = try PM.status(file: pool.statusFile)
         #expect(PM.workers(status).allSatisfy { PM.int($0, "requests") <= 20 })
     }

@@ -96,6 +96,7 @@ final class Arbiter {
     /// Supervises until stopped; returns the process exit code.
     func run() -> Int32 {
         signals = SignalSet.block()
+        signal(SIGPIPE, SIG_IGN)  // a closed log pipe must not kill the master (workers ignore it too)
         FCGX_Init()
         _ = catalog_set_process_name("catalog-master")
         writePidFile()
@@ -292,7 +293,10 @@ final class Arbiter {
                 case .timeout, .heartbeat, .graceExpired:
                     logger.info("killed worker reaped", metadata: metadata)
                 }
-            } else if !record.ready {
+            } else if !record.ready, last.map({ $0.state == .starting || $0.pid != pid }) ?? true {
+                // Died before marking itself ready. (A worker that became ready and exited
+                // before the master's next look, e.g. recycled after a few fast requests,
+                // has left its slot past `starting` and is judged below.)
                 if stopping || record.retiring {
                     logger.info("worker exited before it was ready", metadata: metadata)
                 } else {
