@@ -21,8 +21,6 @@ actor AccessTokenProvider {
     private var generation = 0
     private var renewal: Task<(AccessToken, Int), any Error>?
     private var renewed = false
-    /// Whether this run received a token from the service (for the summary and tests).
-    private(set) var issuedThisRun = 0
 
     init(client: any OffersClient, store: OfferSyncStore, refreshToken: String, baseURL: String, logger: Logger,
          now: @escaping @Sendable () -> Date) {
@@ -93,7 +91,6 @@ actor AccessTokenProvider {
         let token = AccessToken(issued: value, now: now())
         current = token
         generation += 1
-        issuedThisRun += 1
         do {
             try await store.saveToken(token, baseURL: baseURL)
         } catch {
