@@ -25,9 +25,10 @@ struct WorkerContext {
 /// its state in its scoreboard slot at every step (idle → reading → handling → writing →
 /// idle), which is what the master's timeout, `catalog status` and `/metrics` read.
 ///
-/// It accepts connections itself (`pselect` + `accept` on the non-blocking listening
-/// socket) and hands the connection to libfcgi, instead of letting `FCGX_Accept_r` block
-/// in `accept`: that is what lets TERM interrupt only the wait (see `WorkerSignals`).
+/// It accepts connections itself (a blocking `accept`, the only place where TERM is
+/// unblocked) and hands the connection to libfcgi, instead of letting `FCGX_Accept_r`
+/// accept: that is what lets TERM interrupt only the wait, never drop a connection just
+/// accepted (see `WorkerSignals`).
 struct Worker {
     let context: WorkerContext
 
@@ -58,41 +59,57 @@ struct Worker {
         var served = 0
         var reconnectsSeen = 0
         var recycled = false
-        while WorkerSignals.stopRequested == 0 {
-            // Wait for a connection (or for the next request on a kept-alive one: with
-            // FCGI_KEEP_CONN the worker stays with that connection, as libfcgi does).
-            let kept = request.ipcFd >= 0
-            let ready = catalog_wait_readable(kept ? request.ipcFd : context.socket, 1000, &WorkerSignals.waitMask)
-            // When a connection is already waiting, pselect returns at once and restores the
-            // mask without delivering a pending TERM: under steady load a stop would never
-            // get in. So ask the kernel directly.
-            if WorkerSignals.stopRequested != 0 || WorkerSignals.stopPending() { break }
-            if ready < 0 {
-                if errno == EINTR { continue }
-                logger.critical("pselect failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
-                exit(71)
-            }
-            if ready == 0 {
-                scoreboard.heartbeat(slot: slot)
-                if getppid() != context.masterPID { break }  // orphaned (PDEATHSIG is the first line of defence)
-                continue
-            }
-            if !kept {
-                let connection = accept(context.socket, nil, nil)
+        serving: while WorkerSignals.stopRequested == 0 {
+            if request.ipcFd >= 0 {
+                // A kept-alive connection (FCGI_KEEP_CONN): the worker stays with it, as
+                // libfcgi does, waiting for nginx's next request on it.
+                let ready = catalog_wait_readable(request.ipcFd, 1000, &WorkerSignals.waitMask)
+                // With data already waiting, pselect returns at once and restores the mask
+                // without delivering a pending TERM; ask the kernel directly.
+                if WorkerSignals.stopRequested != 0 || WorkerSignals.stopPending() { break }
+                if ready < 0, errno != EINTR {
+                    logger.critical("pselect failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                    exit(71)
+                }
+                if ready <= 0 {
+                    scoreboard.heartbeat(slot: slot)
+                    if getppid() != context.masterPID { break }
+                    continue
+                }
+            } else {
+                // Wait in accept with TERM/INT unblocked: a pending stop is delivered the moment
+                // they are unblocked (and seen below), one arriving during accept interrupts it
+                // (EINTR), and one arriving after accept returned a connection only sets the
+                // flag: that connection is served first. The listening socket's SO_RCVTIMEO
+                // (1 s) bounds the wait, for the heartbeat and the orphan check. A blocking
+                // accept wakes one worker per connection (no thundering herd).
+                sigprocmask(SIG_SETMASK, &WorkerSignals.waitMask, nil)
+                let connection = WorkerSignals.stopRequested != 0 ? -1 : accept(context.socket, nil, nil)
+                let acceptError = errno
+                sigprocmask(SIG_SETMASK, &WorkerSignals.workMask, nil)
                 if connection < 0 {
-                    switch errno {
-                    case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO:
-                        continue  // another worker took it, or the client gave up
+                    if WorkerSignals.stopRequested != 0 { break }
+                    switch acceptError {
+                    case EAGAIN, EWOULDBLOCK:
+                        scoreboard.heartbeat(slot: slot)  // the 1 s accept timeout
+                        if getppid() != context.masterPID { break serving }  // orphaned (PDEATHSIG is the first line of defence)
+                        continue
+                    case EINTR, ECONNABORTED, EPROTO:
+                        continue
                     case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                        logger.error("accept failed; retrying", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                        logger.error("accept failed; retrying", metadata: ["error": "\(String(cString: strerror(acceptError)))"])
                         usleep(100_000)
                         continue
                     default:
-                        logger.critical("accept failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                        logger.critical("accept failed", metadata: ["error": "\(String(cString: strerror(acceptError)))"])
                         exit(71)
                     }
                 }
                 _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+                // Accepted TCP sockets inherit the listener's 1 s SO_RCVTIMEO: clear it, or a
+                // slow request body would fail.
+                var noTimeout = timeval()
+                setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &noTimeout, socklen_t(MemoryLayout<timeval>.size))
                 if context.socketIsTCP {
                     var one: Int32 = 1
                     setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))

@@ -2,17 +2,19 @@ import Glibc
 
 /// The worker's signal state.
 ///
-/// TERM/INT are kept *blocked* except while the worker waits for a connection in
-/// `pselect` (which unblocks them atomically). So a stop request can only interrupt the
-/// wait, never a request: a worker that is idle leaves at once, a busy one finishes and
-/// writes its response first, and a connection it has just accepted is always served
-/// (an `_exit` in a handler racing `accept` would drop it, and nginx would answer 502).
-/// QUIT stays unblocked and exits at once.
+/// TERM/INT are kept *blocked* except while the worker waits in `accept` (or, holding a
+/// kept-alive connection, in `pselect`). So a stop request can only interrupt the wait,
+/// never a request: a worker that is idle leaves at once, a busy one finishes and writes
+/// its response first, and a connection it has just accepted is always served (an
+/// `_exit` in a handler racing `accept` would drop it, and nginx would answer 502). The
+/// handler only sets a flag. QUIT stays unblocked and exits at once.
 enum WorkerSignals {
     /// 1 once TERM/INT arrived: leave the loop before waiting again.
     nonisolated(unsafe) static var stopRequested: sig_atomic_t = 0
-    /// The mask `pselect` waits with (TERM/INT unblocked).
+    /// The mask while waiting for a connection (TERM/INT unblocked).
     nonisolated(unsafe) static var waitMask = sigset_t()
+    /// The mask everywhere else (TERM/INT blocked).
+    nonisolated(unsafe) static var workMask = sigset_t()
 
     /// Whether TERM/INT is pending (blocked, not yet delivered).
     static func stopPending() -> Bool {
@@ -45,11 +47,10 @@ enum WorkerSignals {
         signal(SIGPIPE, SIG_IGN)
 
         // Block TERM/INT everywhere but in the wait; everything else unblocked.
-        var blocked = sigset_t()
-        sigemptyset(&blocked)
-        sigaddset(&blocked, SIGTERM)
-        sigaddset(&blocked, SIGINT)
-        sigprocmask(SIG_SETMASK, &blocked, nil)
+        sigemptyset(&workMask)
+        sigaddset(&workMask, SIGTERM)
+        sigaddset(&workMask, SIGINT)
+        sigprocmask(SIG_SETMASK, &workMask, nil)
         sigemptyset(&waitMask)
     }
 }
