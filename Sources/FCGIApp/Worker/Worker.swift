@@ -59,6 +59,7 @@ struct Worker {
         var served = 0
         var reconnectsSeen = 0
         var recycled = false
+        var peakRSS: UInt64 = 0
         serving: while WorkerSignals.stopRequested == 0 {
             if request.ipcFd >= 0 {
                 // A kept-alive connection (FCGI_KEEP_CONN): the worker stays with it, as
@@ -105,12 +106,11 @@ struct Worker {
                         exit(71)
                     }
                 }
-                _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-                // Accepted TCP sockets inherit the listener's 1 s SO_RCVTIMEO: clear it, or a
-                // slow request body would fail.
-                var noTimeout = timeval()
-                setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &noTimeout, socklen_t(MemoryLayout<timeval>.size))
                 if context.socketIsTCP {
+                    // Accepted TCP sockets inherit the listener's 1 s SO_RCVTIMEO (unix ones
+                    // do not): clear it, or a slow request body would fail.
+                    var noTimeout = timeval()
+                    setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &noTimeout, socklen_t(MemoryLayout<timeval>.size))
                     var one: Int32 = 1
                     setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
                 }
@@ -135,7 +135,9 @@ struct Worker {
                 scoreboard.add(.databaseReconnects, UInt64(reconnects - reconnectsSeen))
                 reconnectsSeen = reconnects
             }
-            scoreboard.endRequest(slot: slot, peakRSSKilobytes: Self.peakRSSKilobytes())
+            // Peak RSS only grows, and slowly: sampling it every 16 requests is plenty.
+            if served % 16 == 1 { peakRSS = Self.peakRSSKilobytes() }
+            scoreboard.endRequest(slot: slot, peakRSSKilobytes: peakRSS)
             if context.maxRequests > 0, served >= context.maxRequests {
                 recycled = true
                 break
