@@ -10,6 +10,10 @@
 #                outage, stop) against a throwaway stack of their own (CI runs it after test)
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
+#   make contract    Schemathesis over every operation of /openapi.json, throwaway stack
+#                    (make test runs it too, with the /docs browser check)
+#   make docs        install Swagger UI for nginx's /docs into DOCS_DIR
+#                    (default /usr/share/catalog/docs; make run does it for .run/docs)
 #   make clean   stop the stack, remove .run/ and the build products
 #
 # The stack (PostgreSQL + `catalog serve` + nginx with deploy/nginx.conf) is
@@ -27,13 +31,18 @@ SWIFT   ?= swift
 PORT    ?= 8080
 RUN_DIR := $(CURDIR)/.run
 RUN_BIN ?= .build/release/catalog
+DOCS_DIR ?= /usr/share/catalog/docs
 
 # Debian packages: C libraries we link (fcgi, libpq, OpenSSL), the servers of the
 # stack, the load generator, and systemd (systemd-analyze and systemd-socket-activate for
 # the unit and socket-activation tests).
 DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
+# Only for the /docs browser check of `make test` / `make contract`: headless Chromium
+# and a font for it (Python tools come from PyPI into .build-py/, see scripts/py-venv.sh).
+TEST_DEB_PACKAGES := chromium-headless-shell fonts-dejavu-core
+test contract deps-test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
 
-.PHONY: deps build run stop test faults bench bench-sync clean
+.PHONY: deps deps-test build run stop test faults bench bench-sync contract docs clean
 
 deps:
 	@missing=""; \
@@ -97,6 +106,15 @@ bench: deps
 
 bench-sync: deps
 	@SWIFT="$(SWIFT)" scripts/bench-sync.sh
+
+deps-test: deps
+
+contract: deps
+	$(SWIFT) build
+	@scripts/contract.sh
+
+docs:
+	@scripts/docs-install.sh "$(DOCS_DIR)"
 
 clean:
 	@scripts/stack.sh down "$(RUN_DIR)" >/dev/null 2>&1 || true

@@ -94,6 +94,8 @@ def main() -> None:
         ("        listen 80 default_server;\n",
          f"        listen 127.0.0.1:{args.port} default_server;\n", 1),
         ("        listen [::]:80 default_server;\n", "", 1),
+        # Swagger UI's static root (scripts/docs-install.sh RUN/docs fills it).
+        ("            alias /usr/share/catalog/docs/;\n", f"            alias {run}/docs/;\n", 1),
     ]
     problems = []
     for token, replacement, expected in subs:
@@ -106,7 +108,7 @@ def main() -> None:
         fail("the template drifted from what this script replaces:\n  " + "\n  ".join(problems))
 
     # Nothing may still point at production locations.
-    for leftover in ("/var/log/nginx/", "/var/lib/nginx/", "/run/nginx.pid", "/run/catalog/"):
+    for leftover in ("/var/log/nginx/", "/var/lib/nginx/", "/run/nginx.pid", "/run/catalog/", "/usr/share/catalog/"):
         for lineno, line in enumerate(text.splitlines(), 1):
             if leftover in line and not line.lstrip().startswith("#"):
                 fail(f"unreplaced production path {leftover!r} on rendered line {lineno}: {line.strip()}")

@@ -18,6 +18,7 @@
 #        --sync-loop (what `make run` uses; tests run the job themselves): also run
 #        `BIN sync-offers` every $OFFERS_SYNC_INTERVAL seconds (default 60), like the
 #        systemd timer does in production; its output goes to DIR/offer-sync.log.
+#        Swagger UI for /docs goes to DIR/docs (scripts/docs-install.sh).
 #        Optional DIR/extra.env (`export NAME=value` lines) is loaded into the
 #        service's environment and copied into catalog.env.
 #        On failure: prints the tails of the logs, stops what it started, exits 1.
@@ -462,6 +463,10 @@ done
 # the pid file may be written just after the socket
 for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s $DIR/catalog.pid ]] && break; sleep 0.1; done
 [[ -s $DIR/catalog.pid ]] || log "warning: no pid file at $DIR/catalog.pid (down will use the launcher pid)"
+
+# ---- Swagger UI for /docs: a pinned release, cached after the first fetch
+"$REPO/scripts/docs-install.sh" "$DIR/docs" ||
+    log "warning: Swagger UI could not be installed in $DIR/docs: /docs will answer 404"
 
 # ---- nginx (the production config, rendered)
 log "nginx on $BASE_URL"

@@ -5,12 +5,15 @@
 #      with the debug binary and 4 workers
 #   3. swift test --skip-build --no-parallel with that stack's settings in the
 #      environment (DATABASE_URL, CATALOG_BASE_URL, ... from catalog.env)
-#   4. always tears the stack down; exits with the test status.
+#   4. scripts/docs-check.sh (/docs in headless Chromium) and scripts/contract.sh
+#      (Schemathesis over every operation of /openapi.json) on the same stack
+#   5. always tears the stack down; exits with the test status.
 # Env: SWIFT (default swift), TEST_WORKERS (default 4), TEST_BIN (default
 # .build/debug/catalog), KEEP_RUN_DIR=1 keeps the run dir (logs, database) for
 # inspection, SWIFT_TEST_ARGS extra args for swift test (e.g. "--filter CoreTests"),
 # SWIFT_BUILD_ARGS extra args for both swift build and swift test (e.g. "--scratch-path
-# .build-x" for a build directory of one's own; TEST_BIN then defaults to its binary).
+# .build-x" for a build directory of one's own; TEST_BIN then defaults to its binary),
+# SKIP_CONTRACT=1 skips step 4, CONTRACT_* tune it (see scripts/contract.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
@@ -54,6 +57,17 @@ status=0
 # shellcheck disable=SC2086
 "$SWIFT" test --skip-build --no-parallel "${BUILD_ARGS[@]}" ${SWIFT_TEST_ARGS:-} || status=$?
 
+# /docs in a real headless browser, then contract fuzzing of every operation against
+# /openapi.json (Schemathesis), on the same stack. docs-check first: it signs in as the
+# stack's admin, which the contract run's fuzzed requests may change. SKIP_CONTRACT=1
+# skips both (e.g. a quick local run of the Swift tests).
+if [[ ${SKIP_CONTRACT:-0} != 1 ]]; then
+    echo "== API docs: /docs in headless Chromium (scripts/docs-check.sh)"
+    scripts/docs-check.sh "$RUN_DIR" || { echo "test: docs check FAILED" >&2; status=1; }
+    echo "== contract: Schemathesis against /openapi.json (scripts/contract.sh)"
+    scripts/contract.sh "$RUN_DIR" || { echo "test: contract run FAILED" >&2; status=1; }
+fi
+
 if [[ $status -ne 0 ]]; then
     for f in "$RUN_DIR/catalog.log" "$RUN_DIR/nginx-error.log" "$RUN_DIR/offers-standin.log"; do
         if [[ -s $f ]]; then
@@ -61,6 +75,6 @@ if [[ $status -ne 0 ]]; then
             tail -n 60 -- "$f" >&2 || true
         fi
     done
-    echo "test: FAILED (swift test exit $status)" >&2
+    echo "test: FAILED (exit $status)" >&2
 fi
 exit "$status"

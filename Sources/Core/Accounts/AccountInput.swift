@@ -73,29 +73,35 @@ public enum AccountInput {
     static let registrationSchema: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["email", "password", "name"],
         "properties": [
-            "email": ["type": "string", "format": "email", "maxLength": 254],
-            "password": ["type": "string", "minLength": 8, "maxLength": 1024, "writeOnly": true],
-            "name": ["type": "string", "minLength": 1, "maxLength": 200],
+            "email": OpenAPI.text(maxLength: 254, format: "email"),
+            "password": writeOnly(OpenAPI.text(minLength: 8, maxLength: 1024)),
+            "name": OpenAPI.text(minLength: 1, maxLength: 200),
         ],
     ]
 
     static let loginSchema: JSONValue = [
         "type": "object", "additionalProperties": false, "required": ["email", "password"],
         "properties": [
-            "email": ["type": "string", "maxLength": 254],
-            "password": ["type": "string", "maxLength": 1024, "writeOnly": true],
+            "email": OpenAPI.text(maxLength: 254),
+            "password": writeOnly(OpenAPI.text(maxLength: 1024)),
         ],
     ]
 
     static let userPatchSchema: JSONValue = [
         "type": "object", "additionalProperties": false, "minProperties": 1,
         "properties": [
-            "email": ["type": "string", "format": "email", "maxLength": 254],
-            "password": ["type": "string", "minLength": 8, "maxLength": 1024, "writeOnly": true],
-            "name": ["type": "string", "minLength": 1, "maxLength": 200],
+            "email": OpenAPI.text(maxLength: 254, format: "email"),
+            "password": writeOnly(OpenAPI.text(minLength: 8, maxLength: 1024)),
+            "name": OpenAPI.text(minLength: 1, maxLength: 200),
             "role": ["type": "string", "enum": ["admin", "user"], "description": "Only an admin may change roles."],
         ],
     ]
+
+    private static func writeOnly(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var object) = schema else { return schema }
+        object["writeOnly"] = true
+        return .object(object)
+    }
 
     static let tokenSchema: JSONValue = [
         "type": "object", "required": ["access_token", "token_type", "expires_in"],

@@ -18,14 +18,22 @@ public enum UserRoutes {
 
         router.add(.get, "/users", Operation("listUsers", "List users", tags: ["users"])
             .access(.admin)
-            .parameters(OpenAPI.queryParameter("email", "Exact (case-insensitive) email lookup.", schema: ["type": "string"]))
+            .parameters(OpenAPI.queryParameter("email", "Exact (case-insensitive) email lookup.",
+                                               schema: OpenAPI.text(maxLength: EmailAddress.maximumLength)))
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of users in id order.", schema: OpenAPI.arrayOf("User"), headers: ["Link"])
             .problems(422)) { request, context in
-            let page = try PageRequest(query: request.query)
-            let email = request.query["email"].map(EmailAddress.normalize)
+            var errors: [FieldError] = []
+            var page = PageRequest()
+            do { page = try PageRequest(query: request.query) } catch let error as APIError { if case .validation(let found) = error { errors += found } }
+            let email = request.query["email"]
+            if let email, email.unicodeScalars.count > EmailAddress.maximumLength || email.unicodeScalars.contains("\u{0}") {
+                // (NUL cannot even be sent to PostgreSQL: this was a 500, found by the contract run)
+                errors.append(FieldError("email", "must be at most \(EmailAddress.maximumLength) characters with no NUL"))
+            }
+            if !errors.isEmpty { throw APIError.validation(errors) }
             let users = try context.database.read { db in
-                try UserStore.list(db, email: email, after: page.after, limit: page.limit + 1)
+                try UserStore.list(db, email: email.map(EmailAddress.normalize), after: page.after, limit: page.limit + 1)
             }
             return .page(users, request: request, page: page, id: \.id, json: \.json)
         }

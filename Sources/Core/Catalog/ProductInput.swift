@@ -45,8 +45,8 @@ public struct ProductInput: Sendable, Equatable {
             "type": "object",
             "additionalProperties": false,
             "properties": [
-                "name": ["type": "string", "minLength": 1, "maxLength": 200],
-                "description": ["type": "string", "maxLength": 10000],
+                "name": OpenAPI.text(minLength: 1, maxLength: 200),
+                "description": OpenAPI.text(maxLength: 10000),
                 "price": ["type": "number", "minimum": 0, "maximum": Money.maximum.json, "multipleOf": .number("0.01"),
                           "description": "Exact decimal with at most two decimal places."],
             ],

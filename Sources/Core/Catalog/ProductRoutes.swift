@@ -6,7 +6,7 @@ import HTTPTypes
 public enum ProductRoutes {
     public static func register(in router: inout Router) {
         router.add(.get, "/products", Operation("listProducts", "List products", tags: ["products"])
-            .parameters(OpenAPI.queryParameter("q", "Case-insensitive substring of the name.", schema: ["type": "string", "maxLength": 200]))
+            .parameters(OpenAPI.queryParameter("q", "Case-insensitive substring of the name.", schema: OpenAPI.text(maxLength: 200)))
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of products in id order.", schema: OpenAPI.arrayOf("Product"), headers: ["Link"])
             .problems(422), handler: list)

@@ -63,10 +63,12 @@ public struct FieldReader {
         return literal
     }
 
-    /// An integer member within `range`.
+    /// An integer member within `range`. As in JSON Schema (and so the OpenAPI document),
+    /// a number is an integer when its value is integral however it is written: `1`,
+    /// `1.0` and `1e0` are the same integer; `1.5` is not one.
     public mutating func integer(_ name: String, required: Bool, range: ClosedRange<Int64>) -> Int64? {
         guard let literal = numberLiteral(name, required: required) else { return nil }
-        guard let value = Int64(literal) else {
+        guard let value = Self.integralValue(of: literal) else {
             fail(name, "must be an integer")
             return nil
         }
@@ -75,6 +77,40 @@ public struct FieldReader {
             return nil
         }
         return value
+    }
+
+    /// The exact value of a JSON number literal when it is an integer that fits in
+    /// `Int64`, else `nil`. Works on the digits (no floating point), so `1e2`, `100.00`
+    /// and `1.00e2` are all 100 and `9223372036854775807.0` is exact.
+    static func integralValue(of literal: String) -> Int64? {
+        if let value = Int64(literal) { return value }
+        var text = Substring(literal)
+        let negative = text.first == "-"
+        if negative { text = text.dropFirst() }
+        var exponent = 0
+        if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            var exponentText = text[text.index(after: e)...]
+            if exponentText.first == "+" { exponentText = exponentText.dropFirst() }
+            guard !exponentText.isEmpty, exponentText.count <= 6, let parsed = Int(exponentText) else { return nil }
+            exponent = parsed
+            text = text[..<e]
+        }
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let integerDigits = parts[0], fractionDigits = parts.count > 1 ? parts[1] : ""
+        guard !integerDigits.isEmpty, (parts.count == 1 || !fractionDigits.isEmpty),
+              (integerDigits + fractionDigits).allSatisfy({ $0.isASCII && $0.isNumber })
+        else { return nil }
+        // value = digits × 10^(exponent − fraction length), digits without leading zeros
+        var digits = Substring(String(integerDigits + fractionDigits).drop(while: { $0 == "0" }))
+        var scale = exponent - fractionDigits.count
+        if digits.isEmpty { return 0 }
+        while scale < 0 {
+            guard digits.last == "0" else { return nil }  // a non-zero fraction
+            digits = digits.dropLast()
+            scale += 1
+        }
+        guard digits.count + scale <= 19 else { return nil }  // beyond Int64
+        return Int64((negative ? "-" : "") + digits + String(repeating: "0", count: scale))
     }
 
     /// Throws a 422 listing every problem found, if there is any.

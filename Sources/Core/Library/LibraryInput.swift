@@ -18,7 +18,7 @@ public enum LibraryInput {
 
         static let schema: JSONValue = [
             "type": "object", "additionalProperties": false, "required": ["name"],
-            "properties": ["name": ["type": "string", "minLength": 1, "maxLength": 200], "bio": ["type": "string", "maxLength": 10000]],
+            "properties": ["name": OpenAPI.text(minLength: 1, maxLength: 200), "bio": OpenAPI.text(maxLength: 10000)],
         ]
     }
 
@@ -58,10 +58,13 @@ public enum LibraryInput {
         static let schema: JSONValue = [
             "type": "object", "additionalProperties": false, "required": ["title", "author_id"],
             "properties": [
-                "title": ["type": "string", "minLength": 1, "maxLength": 500],
-                "author_id": ["type": "integer", "format": "int64", "minimum": 1],
-                "isbn": ["type": ["string", "null"], "description": "ISBN-10 or ISBN-13; hyphens and spaces allowed."],
-                "published_year": ["type": ["integer", "null"], "minimum": 1],
+                "title": OpenAPI.text(minLength: 1, maxLength: 500),
+                "author_id": ["type": "integer", "format": "int64", "minimum": 1, "maximum": .number(String(Int64.max)),
+                              "description": "An existing author (an unknown id is a 422)."],
+                "isbn": ["type": ["string", "null"], "format": "isbn", "maxLength": 32,
+                         "description": "ISBN-10 or ISBN-13 with a valid check digit; hyphens and spaces allowed (format `isbn`). Unique: another book's ISBN is a 409."],
+                "published_year": ["type": ["integer", "null"], "minimum": 1, "maximum": .int(Int(yearRange.upperBound)),
+                                   "description": "From year 1 to next year."],
             ],
         ]
     }

@@ -14,6 +14,20 @@ public enum OpenAPI {
          "schema": ["type": "integer", "format": "int64", "minimum": 1, "maximum": .number(String(Int64.max))]]
     }
 
+    /// A text field as the service reads it: length in Unicode code points, and no NUL
+    /// (PostgreSQL text cannot hold it; `FieldReader.string` refuses it with a 422).
+    public static func text(minLength: Int = 0, maxLength: Int, format: String? = nil) -> JSONValue {
+        var schema: JSONObject = ["type": "string"]
+        if let format { schema["format"] = .string(format) }
+        if minLength > 0 { schema["minLength"] = .int(minLength) }
+        schema["maxLength"] = .int(maxLength)
+        schema["pattern"] = .string(noNUL)
+        return .object(schema)
+    }
+
+    /// `^[^\x00]*$`: any text without NUL.
+    public static let noNUL = "^[^\\x00]*$"
+
     public static func queryParameter(_ name: String, _ description: String, schema: JSONValue) -> JSONValue {
         ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
     }
@@ -26,7 +40,8 @@ public enum OpenAPI {
     public static let pagingParameters: [JSONValue] = [
         queryParameter("limit", "Page size (default \(PageRequest.defaultLimit)).",
                        schema: ["type": "integer", "minimum": 1, "maximum": .int(PageRequest.maximumLimit), "default": .int(PageRequest.defaultLimit)]),
-        queryParameter("cursor", "Opaque cursor from the previous page's `Link: rel=\"next\"` header.", schema: ["type": "string"]),
+        queryParameter("cursor", "Opaque cursor from the previous page's `Link: rel=\"next\"` header (format `page-cursor`); anything else is a 422.",
+                       schema: ["type": "string", "format": "page-cursor", "minLength": 1]),
     ]
 
     static func header(_ name: String) -> JSONValue {
