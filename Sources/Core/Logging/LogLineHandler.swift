@@ -48,14 +48,30 @@ public struct LogLineHandler: LogHandler {
     }
 
     static func logfmt(_ fields: [(String, String)]) -> String {
-        fields.map { key, value in
-            let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\n" }
-            guard needsQuotes else { return "\(key)=\(value)" }
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(key)=\"\(escaped)\""
-        }.joined(separator: " ")
+        var line = ""
+        line.reserveCapacity(256)
+        for (index, (key, value)) in fields.enumerated() {
+            if index > 0 { line += " " }
+            line += key
+            line += "="
+            // Scanned as UTF-8 bytes: this runs for every request's access-log line.
+            let needsQuotes = value.isEmpty || value.utf8.contains { $0 == 0x20 || $0 == 0x3D || $0 == 0x22 || $0 == 0x0A || $0 == 0x5C }
+            guard needsQuotes else {
+                line += value
+                continue
+            }
+            line += "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\\": line += "\\\\"
+                case "\"": line += "\\\""
+                case "\n": line += "\\n"
+                default: line.unicodeScalars.append(scalar)
+                }
+            }
+            line += "\""
+        }
+        return line
     }
 
     static func json(_ fields: [(String, String)]) -> String {
