@@ -12,6 +12,8 @@
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
 #   make contract    Schemathesis over every operation of /openapi.json, throwaway stack
 #                    (make test runs it too, with the /docs browser check)
+#   make loadtest    Locust scenarios against the dev stack (.run/, started if needed):
+#                    fails on any error or p95 > 100 ms, then removes the locust_ data
 #   make docs        install Swagger UI for nginx's /docs into DOCS_DIR
 #                    (default /usr/share/catalog/docs; make run does it for .run/docs)
 #   make clean   stop the stack, remove .run/ and the build products
@@ -42,7 +44,7 @@ DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
 TEST_DEB_PACKAGES := chromium-headless-shell fonts-dejavu-core
 test contract deps-test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
 
-.PHONY: deps deps-test build run stop test faults bench bench-sync contract docs clean
+.PHONY: deps deps-test build run stop test faults bench bench-sync contract loadtest docs clean
 
 deps:
 	@missing=""; \
@@ -112,6 +114,9 @@ deps-test: deps
 contract: deps
 	$(SWIFT) build
 	@scripts/contract.sh
+
+loadtest: deps build
+	@RUN_DIR="$(RUN_DIR)" PORT="$(PORT)" RUN_BIN="$(RUN_BIN)" scripts/loadtest.sh
 
 docs:
 	@scripts/docs-install.sh "$(DOCS_DIR)"
