@@ -167,27 +167,3 @@ schemathesis.openapi.format(
     st.integers(min_value=1, max_value=2**63 - 1).map(
         lambda n: base64.urlsafe_b64encode(f"v1:{n}".encode()).decode().rstrip("=")),
 )
-
-
-# ---------------------------------------------------------------- a known nginx limitation
-
-@schemathesis.hook
-def filter_failure(context, failure, case, response):
-    """Accept exactly one known failure that is not the application's: TRACE.
-
-    nginx refuses TRACE itself, while reading the request line and before any location
-    applies, so the request never reaches the application (whose 405s carry `Allow`).
-    nginx's own 405 page (/__problem/405 in deploy/nginx.conf) has no `Allow` header,
-    which RFC 9110 asks for. Fixing that is a change to nginx's error pages, outside this
-    contract run; until then only this combination is dropped, and Schemathesis counts
-    it in its summary ("dropped by filter_failure"). Every other method, and any other
-    failure on TRACE, still fails the run.
-    """
-    if (
-        response.request.method == "TRACE"
-        and response.status_code == 405
-        and type(failure).__name__ == "UnsupportedMethodResponse"
-        and not response.headers.get("allow")
-    ):
-        return False
-    return True

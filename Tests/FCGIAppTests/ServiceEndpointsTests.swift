@@ -66,6 +66,14 @@ import Testing
         #expect(health.header("Allow") == "GET, HEAD")
     }
 
+    @Test func methodsNginxRefusesItselfStillGetTheirAllowHeader() throws {
+        // nginx rejects TRACE before any location; its 405 is handed to the application,
+        // which knows the path's methods.
+        let trace = try HTTP.send("TRACE", "/products")
+        Fixtures.expectProblem(trace, 405)
+        #expect(trace.header("Allow") == "GET, HEAD, POST")
+    }
+
     @Test func headIsServedWithoutABody() throws {
         let response = try HTTP.send("HEAD", "/healthz")
         #expect(response.status == 200)
