@@ -16,10 +16,8 @@
 #      dir), SWIFT_BUILD_ARGS (e.g. "--scratch-path .build-x").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SWIFT=${SWIFT:-swift}
-if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
-    PATH=$PATH:/opt/swift/usr/bin
-fi
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 PRODUCTS=${BENCH_PRODUCTS:-10000}
 LATENCY=${BENCH_LATENCY_MS:-20}

@@ -16,10 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
-SWIFT=${SWIFT:-swift}
-if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
-    PATH=$PATH:/opt/swift/usr/bin
-fi
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 SECONDS_RUN=${BENCH_SECONDS:-10}
 WARMUP=${BENCH_WARMUP:-2}

@@ -18,10 +18,8 @@
 # build and test), TEST_BIN (default .build/debug/catalog), KEEP_RUN_DIR=1 keeps the run dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SWIFT=${SWIFT:-swift}
-if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
-    PATH=$PATH:/opt/swift/usr/bin
-fi
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 # shellcheck disable=SC2206
 BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
 

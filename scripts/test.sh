@@ -16,10 +16,8 @@
 # SKIP_CONTRACT=1 skips step 4, CONTRACT_* tune it (see scripts/contract.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SWIFT=${SWIFT:-swift}
-if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
-    PATH=$PATH:/opt/swift/usr/bin
-fi
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 # shellcheck disable=SC2206
 BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})

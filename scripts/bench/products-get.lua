@@ -5,16 +5,6 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 local lo = tonumber(os.getenv("BENCH_ID_MIN") or "1")
 local hi = tonumber(os.getenv("BENCH_ID_MAX") or "10000")
 
-local threads = 0
-function setup(thread)
-   threads = threads + 1
-   thread:set("tid", threads)
-end
-
-function init(args)
-   math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
-end
-
 function request()
    return wrk.format("GET", "/products/" .. math.random(lo, hi))
 end

@@ -5,16 +5,6 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 local auth = os.getenv("BENCH_AUTH_HEADER")
 
-local threads = 0
-function setup(thread)
-   threads = threads + 1
-   thread:set("tid", threads)
-end
-
-function init(args)
-   math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
-end
-
 function request()
    local headers = { ["Content-Type"] = "application/json" }
    if auth and auth ~= "" then

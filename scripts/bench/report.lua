@@ -10,3 +10,14 @@ function done(summary, latency, requests)
       latency:percentile(50), latency:percentile(99),
       e.status, e.connect, e.read, e.write, e.timeout))
 end
+
+-- Each wrk thread gets its own random stream (scripts that pick random ids or names).
+local threads = 0
+function setup(thread)
+   threads = threads + 1
+   thread:set("tid", threads)
+end
+
+function init(args)
+   math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
+end

@@ -1,7 +1,10 @@
 /// The SQL of the accounts module.
 enum UserStore {
+    private static let findSQL = "SELECT \(User.columns) FROM users u WHERE u.id = $1"
+    private static let findForUpdateSQL = findSQL + " FOR UPDATE"
+
     static func find(_ db: PostgresConnection, id: Int64, lock: Bool = false) throws(DatabaseError) -> User? {
-        try db.query("SELECT \(User.columns) FROM users u WHERE u.id = $1" + (lock ? " FOR UPDATE" : ""), [id]).decode(User.self).first
+        try db.query(lock ? findForUpdateSQL : findSQL, [id]).decode(User.self).first
     }
 
     static func find(_ db: PostgresConnection, email: String) throws(DatabaseError) -> User? {

@@ -15,12 +15,7 @@ public enum ProductStore {
     /// The product with its offers, in one round trip; `nil` if there is no such product.
     /// `lock` takes a row lock (`FOR UPDATE`) for a conditional write in a transaction.
     public static func find(_ db: PostgresConnection, id: Int64, lock: Bool = false) throws(DatabaseError) -> (Product, [Offer])? {
-        let sql = """
-            SELECT \(Product.columns), o.id, o.price, o.items_in_stock, o.updated_at
-            FROM products p LEFT JOIN offers o ON o.product_id = p.id
-            WHERE p.id = $1 ORDER BY o.id
-            """ + (lock ? " FOR UPDATE OF p" : "")
-        let rows = try db.query(sql, [id]).rows
+        let rows = try db.query(lock ? findForUpdateSQL : findSQL, [id]).rows
         guard let first = rows.first else { return nil }
         let product = try Product(row: first)
         var offers: [Offer] = []
@@ -29,6 +24,15 @@ public enum ProductStore {
         }
         return (product, offers)
     }
+
+    /// Built once: `GET /products/{id}` is the hottest query, and the statement cache is
+    /// keyed by this text.
+    private static let findSQL = """
+        SELECT \(Product.columns), o.id, o.price, o.items_in_stock, o.updated_at
+        FROM products p LEFT JOIN offers o ON o.product_id = p.id
+        WHERE p.id = $1 ORDER BY o.id
+        """
+    private static let findForUpdateSQL = findSQL + " FOR UPDATE OF p"
 
     public static func insert(_ db: PostgresConnection, name: String, description: String, price: Money) throws(DatabaseError) -> Product {
         let rows = try db.query("""

@@ -1,5 +1,8 @@
 /// The SQL of books.
 enum BookStore {
+    private static let findSQL = "SELECT \(Book.columns) FROM books b WHERE b.id = $1"
+    private static let findForUpdateSQL = findSQL + " FOR UPDATE"
+
     /// Books after `after` in id order, optionally of one author.
     static func list(_ db: PostgresConnection, authorID: Int64?, after: Int64?, limit: Int) throws(DatabaseError) -> [Book] {
         try db.query("""
@@ -10,7 +13,7 @@ enum BookStore {
     }
 
     static func find(_ db: PostgresConnection, id: Int64, lock: Bool = false) throws(DatabaseError) -> Book? {
-        try db.query("SELECT \(Book.columns) FROM books b WHERE b.id = $1" + (lock ? " FOR UPDATE" : ""), [id]).decode(Book.self).first
+        try db.query(lock ? findForUpdateSQL : findSQL, [id]).decode(Book.self).first
     }
 
     static func insert(_ db: PostgresConnection, _ fields: LibraryInput.BookFields, ownerID: Int64) throws(DatabaseError) -> Book {
