@@ -134,6 +134,37 @@ import Testing
         #expect(detail.header("ETag") != before, "the tag changes when the offers change")
     }
 
+    @Test func offersComeInIdOrder() throws {
+        // The statement leaves the order to the application (no Sort node in PostgreSQL);
+        // the contract is id order, the order in which PostgreSQL sorts `uuid` values.
+        let id = try Fixtures.createProduct(name: TestStack.uniqueTag("offer-order"))
+        let ids = ["f0000000-0000-4000-8000-000000000001", "0a000000-0000-4000-8000-000000000002",
+                   "c3000000-0000-4000-8000-000000000003", "0a000000-0000-4000-8000-000000000001"]
+        for (index, offerID) in ids.enumerated() {
+            try TestStack.database().query(
+                "INSERT INTO offers (id, product_id, price, items_in_stock) VALUES ($1::uuid, $2, $3, 1)",
+                [offerID, id, Int64(100 + index)])
+        }
+        let inPostgresOrder = try TestStack.database()
+            .query("SELECT id::text FROM offers WHERE product_id = $1 ORDER BY id", [id]).rows.map { try $0.string(0) }
+        #expect(inPostgresOrder == ids.sorted())
+        let expected = inPostgresOrder.map { JSONValue.string($0) }
+        let list = try HTTP.get("/products/\(id)/offers")
+        let detail = try HTTP.get("/products/\(id)")
+        #expect(list.status == 200 && detail.status == 200)
+        for (path, body) in [("/offers", try list.json), ("detail", detail["offers"] ?? .null)] {
+            guard case .array(let offers) = body else {
+                Issue.record("expected an array of offers (\(path)): \(body)")
+                continue
+            }
+            let ids = offers.map { offer -> JSONValue in
+                guard case .object(let members) = offer else { return .null }
+                return members["id"] ?? .null
+            }
+            #expect(ids == expected, "\(path)")
+        }
+    }
+
     @Test func listPagesWithACursorAndLinkHeader() throws {
         let tag = TestStack.uniqueTag("page")
         var ids: [Int64] = []

@@ -22,15 +22,20 @@ public enum ProductStore {
         for row in rows where !row.isNull(7) {
             offers.append(Offer(id: try row.string(7), price: try row.int64(8), itemsInStock: try row.int64(9), updatedAt: try row.timestamp(10)))
         }
+        // Offers are ordered by id here rather than by `ORDER BY o.id`: a Sort node costs
+        // PostgreSQL a tuplesort set-up on every execution (about a fifth of its CPU for
+        // this statement in `make bench`), for a handful of rows. Lower-case canonical
+        // UUID text sorts exactly as PostgreSQL orders `uuid` values (byte by byte).
+        offers.sort { $0.id < $1.id }
         return (product, offers)
     }
 
     /// Built once: `GET /products/{id}` is the hottest query, and the statement cache is
-    /// keyed by this text.
+    /// keyed by this text. No `ORDER BY`: see `find`.
     private static let findSQL = """
         SELECT \(Product.columns), o.id, o.price, o.items_in_stock, o.updated_at
         FROM products p LEFT JOIN offers o ON o.product_id = p.id
-        WHERE p.id = $1 ORDER BY o.id
+        WHERE p.id = $1
         """
     private static let findForUpdateSQL = findSQL + " FOR UPDATE OF p"
 

@@ -21,6 +21,11 @@ public final class PostgresResult {
 
     public var first: PostgresRow? { rowCount > 0 ? PostgresRow(result: self, index: 0) : nil }
 
+    /// Whether the value is SQL NULL (or the column does not exist), without copying it.
+    func isNull(row: Int, column: Int) -> Bool {
+        column >= columnCount || PQgetisnull(handle, Int32(row), Int32(column)) == 1
+    }
+
     func text(row: Int, column: Int) -> String? {
         guard column < columnCount else { return nil }
         if PQgetisnull(handle, Int32(row), Int32(column)) == 1 { return nil }
@@ -51,7 +56,7 @@ public struct PostgresRow {
     let result: PostgresResult
     let index: Int
 
-    public func isNull(_ column: Int) -> Bool { result.text(row: index, column: column) == nil }
+    public func isNull(_ column: Int) -> Bool { result.isNull(row: index, column: column) }
 
     public func optionalString(_ column: Int) -> String? { result.text(row: index, column: column) }
 
