@@ -43,6 +43,27 @@ import Testing
         }
     }
 
+    /// The service refuses an integer parameter past its range (an id past `Int64.max`
+    /// is a 404 in a path, a 422 in a query), so the document must bound every one, or a
+    /// client (and Schemathesis) may send a value the schema calls valid and get refused.
+    @Test func everyIntegerParameterIsBoundedOnBothSides() throws {
+        guard case .object(let document) = service.openAPIDocument, case .object(let paths)? = document["paths"] else { return }
+        var checked = 0
+        for (path, item) in paths.members {
+            guard case .object(let operations) = item else { continue }
+            for (method, operation) in operations.members {
+                guard case .object(let op) = operation, case .array(let parameters)? = op["parameters"] else { continue }
+                for case .object(let parameter) in parameters {
+                    guard case .object(let schema)? = parameter["schema"], schema["type"] == "integer" else { continue }
+                    checked += 1
+                    let name = parameter["name"].map { "\($0)" } ?? "?"
+                    #expect(schema["minimum"] != nil && schema["maximum"] != nil, "\(method) \(path) parameter \(name) is bounded")
+                }
+            }
+        }
+        #expect(checked >= 10)
+    }
+
     @Test func schemaReferencesResolve() throws {
         guard case .object(let document) = service.openAPIDocument,
               case .object(let components)? = document["components"],

@@ -26,7 +26,7 @@ public struct User: Sendable, Equatable {
         "type": "object",
         "required": ["id", "email", "name", "role", "created_at", "updated_at"],
         "properties": [
-            "id": ["type": "integer", "format": "int64", "minimum": 1],
+            "id": OpenAPI.idSchema,
             "email": ["type": "string", "format": "email"],
             "name": ["type": "string", "minLength": 1, "maxLength": 200],
             "role": ["type": "string", "enum": ["admin", "user"]],

@@ -135,7 +135,7 @@ public enum ProductRoutes {
 
     private static func productSchema(withOffers: Bool) -> JSONValue {
         var properties: JSONObject = [
-            "id": ["type": "integer", "format": "int64", "minimum": 1],
+            "id": OpenAPI.idSchema,
             "name": ["type": "string", "minLength": 1, "maxLength": 200],
             "description": ["type": "string", "maxLength": 10000],
             "price": ["type": "number", "minimum": 0, "description": "Exact decimal with two decimal places."],

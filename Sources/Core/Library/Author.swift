@@ -22,7 +22,7 @@ public struct Author: Sendable, Equatable {
         "type": "object",
         "required": ["id", "name", "bio", "created_at", "updated_at"],
         "properties": [
-            "id": ["type": "integer", "format": "int64", "minimum": 1],
+            "id": OpenAPI.idSchema,
             "name": ["type": "string", "minLength": 1, "maxLength": 200],
             "bio": ["type": "string", "maxLength": 10000],
             "created_at": ["type": "string", "format": "date-time"],

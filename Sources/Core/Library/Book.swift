@@ -28,9 +28,9 @@ public struct Book: Sendable, Equatable {
         "type": "object",
         "required": ["id", "title", "author_id", "owner_id", "isbn", "published_year", "created_at", "updated_at"],
         "properties": [
-            "id": ["type": "integer", "format": "int64", "minimum": 1],
+            "id": OpenAPI.idSchema,
             "title": ["type": "string", "minLength": 1, "maxLength": 500],
-            "author_id": ["type": "integer", "format": "int64", "minimum": 1],
+            "author_id": OpenAPI.idSchema,
             "owner_id": ["type": ["integer", "null"], "format": "int64",
                          "description": "The user who added the book; null once that account is deleted."],
             "isbn": ["type": ["string", "null"], "description": "Normalised ISBN-10 or ISBN-13 (digits, final X allowed for ISBN-10)."],

@@ -59,7 +59,7 @@ public enum LibraryRoutes {
         }
 
         router.add(.get, "/books", Operation("listBooks", "List books", tags: ["library"])
-            .parameters(OpenAPI.queryParameter("author_id", "Only books of this author.", schema: ["type": "integer", "format": "int64", "minimum": 1]))
+            .parameters(OpenAPI.queryParameter("author_id", "Only books of this author.", schema: OpenAPI.idSchema))
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of books in id order.", schema: OpenAPI.arrayOf("Book"), headers: ["Link"])
             .problems(422)) { request, context in

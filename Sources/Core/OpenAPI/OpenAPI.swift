@@ -8,10 +8,14 @@ public enum OpenAPI {
     /// An array of the named schema.
     public static func arrayOf(_ name: String) -> JSONValue { ["type": "array", "items": ref(name)] }
 
+    /// A resource id wherever it appears (path, query, body): a positive 64-bit integer,
+    /// bounded on both sides, since a value past `Int64.max` is refused like any other
+    /// invalid id and a schema without the bound would call it valid.
+    public static let idSchema: JSONValue = ["type": "integer", "format": "int64", "minimum": 1, "maximum": .number(String(Int64.max))]
+
     /// A resource-id path parameter: a positive 64-bit integer.
     public static func pathID(_ name: String) -> JSONValue {
-        ["name": .string(name), "in": "path", "required": true, "description": "A positive integer id.",
-         "schema": ["type": "integer", "format": "int64", "minimum": 1, "maximum": .number(String(Int64.max))]]
+        ["name": .string(name), "in": "path", "required": true, "description": "A positive integer id.", "schema": idSchema]
     }
 
     /// A text field as the service reads it: length in Unicode code points, and no NUL
