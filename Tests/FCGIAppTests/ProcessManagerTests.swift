@@ -83,7 +83,7 @@ import Testing
         #expect(failures.isEmpty, "no request fails while workers recycle: \(failures)")
         // 150 requests at most 20 per worker: at least 5 recycles (the last may be pending).
         var recycled = 0
-        _ = try PM.waitUntil(3) {
+        _ = try PM.waitUntil(10) {
             recycled = PM.counter(try PM.status(file: pool.statusFile), "workers_recycled")
             return recycled >= 5
         }
