@@ -8,8 +8,11 @@
 #   GET /products?limit=20
 #   POST /products        JSON body, as the stack's admin (or Authorization: $BENCH_AUTH_HEADER)
 #
-# Each endpoint gets an uncounted warmup, then a measured run; one table at the end.
-# Env: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_WORKERS (4), BENCH_THREADS (2),
+# The endpoints are measured in BENCH_ROUNDS rounds (each: every endpoint in turn, an
+# uncounted warmup then a measured run); the table gives each endpoint's median over the
+# rounds, and the ratios are medians of the per-round ratios (a ratio compares two runs
+# of the same round). This 2-core machine varies by ±15 % from one run to the next.
+# Env: BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_WORKERS (4), BENCH_THREADS (2),
 #      BENCH_CONNECTIONS (32), BENCH_AUTH_HEADER, BENCH_SKIP_BUILD=1 (use the
 #      existing release binary), BENCH_BIN (binary to run; implies no build),
 #      BENCH_KEEP=1 (keep the run dir with logs and raw wrk output).
@@ -19,15 +22,17 @@ REPO=$PWD
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
+ROUNDS=${BENCH_ROUNDS:-3}
 SECONDS_RUN=${BENCH_SECONDS:-10}
 WARMUP=${BENCH_WARMUP:-2}
 WORKERS=${BENCH_WORKERS:-4}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
-for v in SECONDS_RUN WARMUP WORKERS THREADS CONNECTIONS; do
+for v in ROUNDS SECONDS_RUN WARMUP WORKERS THREADS CONNECTIONS; do
     [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: $v must be a whole number: ${!v}" >&2; exit 2; }
 done
 ((SECONDS_RUN >= 1 && SECONDS_RUN <= 300)) || { echo "bench: BENCH_SECONDS must be 1..300" >&2; exit 2; }
+((ROUNDS >= 1 && ROUNDS <= 9)) || { echo "bench: BENCH_ROUNDS must be 1..9" >&2; exit 2; }
 ((CONNECTIONS >= THREADS && CONNECTIONS <= 1000)) || { echo "bench: bad BENCH_CONNECTIONS" >&2; exit 2; }
 
 command -v wrk >/dev/null 2>&1 || { echo "bench: wrk not found (make deps)" >&2; exit 1; }
@@ -87,7 +92,7 @@ echo "== seeding 10,000 products"
 INSERT INTO products (name, description, price)
 SELECT 'Bench product ' || g, 'Seeded', (g % 10000) / 100.0
 FROM generate_series(1, 10000) g;
-VACUUM ANALYZE products;
+VACUUM ANALYZE products, offers;  -- current statistics for both, as autovacuum would leave them
 SQL
 read -r ID_MIN ID_MAX < <("$PSQL" "$DATABASE_URL" -X -q -At -F ' ' \
     -c "SELECT min(id), max(id) FROM products WHERE description = 'Seeded'")
@@ -98,16 +103,18 @@ echo "   product ids $ID_MIN..$ID_MAX"
 RESULTS=$RUN_DIR/bench-results.txt
 : >"$RESULTS"
 
-# bench NAME PATH SCRIPT
+# bench ROUND NAME PATH SCRIPT: one warmup and one measured wrk run; appends a result line.
 bench() {
-    local name=$1 path=$2 script=$BENCH_LUA_DIR/$3 out line
-    echo "== $name: warmup ${WARMUP}s (not counted)"
+    local round=$1 name=$2 path=$3 script=$BENCH_LUA_DIR/$4 out line
+    # Flush the previous runs' dirty pages (access and application logs) first, so their
+    # writeback, which the kernel starts ~30 s later, does not land inside this run.
+    sync
+    echo "== round $round/$ROUNDS $name: warmup ${WARMUP}s, then wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s --latency"
     if ((WARMUP > 0)); then
         wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$CATALOG_BASE_URL$path" \
             >"$RUN_DIR/wrk-warmup.out" 2>&1 || true
     fi
-    echo "== $name: wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s --latency"
-    out=$RUN_DIR/wrk-$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_').out
+    out=$RUN_DIR/wrk-$round-$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_').out
     if ! wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$script" \
         "$CATALOG_BASE_URL$path" >"$out" 2>&1; then
         echo "bench: wrk failed for $name:" >&2
@@ -117,42 +124,21 @@ bench() {
         line=$(grep '^BENCH ' "$out" | tail -n 1 || true)
         [[ -n $line ]] || { echo "bench: no BENCH line from wrk for $name:" >&2; cat "$out" >&2; line="BENCH failed"; }
     fi
-    printf '%s\t%s\n' "$name" "$line" >>"$RESULTS"
+    printf '%s\t%s\t%s\n' "$round" "$name" "$line" >>"$RESULTS"
 }
 
-bench "/nginx-ceiling" "/nginx-ceiling" report.lua
-bench "/healthz" "/healthz" report.lua
-bench "GET /products/{id}" "/products/1" products-get.lua
-bench "GET /products?limit=20" "/products?limit=20" report.lua
-bench "POST /products" "/products" products-post.lua
+# Every round measures every endpoint once, in the same order: each endpoint's runs are
+# spread over the whole bench, so a slow spell of the machine costs one round of every
+# endpoint rather than every run of one, and a median discards it.
+for ((round = 1; round <= ROUNDS; round++)); do
+    bench "$round" "/nginx-ceiling" "/nginx-ceiling" report.lua
+    bench "$round" "/healthz" "/healthz" report.lua
+    bench "$round" "GET /products/{id}" "/products/1" products-get.lua
+    bench "$round" "GET /products?limit=20" "/products?limit=20" report.lua
+    bench "$round" "POST /products" "/products" products-post.lua
+done
 
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s, $WORKERS catalog workers, $(nproc) cores, loopback"
-python3 - "$RESULTS" <<'PY'
-import sys
-rows = []
-for raw in open(sys.argv[1], encoding="utf-8"):
-    name, _, line = raw.rstrip("\n").partition("\t")
-    fields = dict(kv.split("=", 1) for kv in line.split()[1:] if "=" in kv)
-    if "requests" not in fields:
-        rows.append((name, None))
-        continue
-    f = {k: int(v) for k, v in fields.items()}
-    rps = f["requests"] / (f["duration_us"] / 1e6) if f["duration_us"] else 0.0
-    errors = f["connect"] + f["read"] + f["write"] + f["timeout"]
-    rows.append((name, dict(rps=rps, p50=f["p50_us"] / 1000, p99=f["p99_us"] / 1000,
-                            non2xx=f["non2xx3xx"], errors=errors, timeouts=f["timeout"])))
-ceiling = rows[0][1]["rps"] if rows and rows[0][1] else None
-healthz = rows[1][1]["rps"] if len(rows) > 1 and rows[1][1] else None
-hdr = f"{'endpoint':<24} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'errors (timeouts)':>18} {'x ceiling':>10} {'x healthz':>10}"
-print(hdr)
-print("-" * len(hdr))
-for name, r in rows:
-    if r is None:
-        print(f"{name:<24} {'failed':>9}")
-        continue
-    xc = f"{r['rps'] / ceiling:.3f}" if ceiling else "-"
-    xh = f"{r['rps'] / healthz:.3f}" if healthz else "-"
-    err = f"{r['errors']} ({r['timeouts']})"
-    print(f"{name:<24} {r['rps']:>9.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['non2xx']:>8} {err:>18} {xc:>10} {xh:>10}")
-PY
+echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s, $WORKERS catalog workers, $(nproc) cores, loopback;" \
+    "medians of $ROUNDS rounds"
+python3 "$REPO/scripts/bench-report.py" "$RESULTS"
