@@ -32,3 +32,11 @@ enum BindAddress: Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension BindAddress {
+    /// TCP sockets need per-connection options (no receive timeout, `TCP_NODELAY`).
+    var isTCP: Bool {
+        if case .tcp = self { return true }
+        return false
+    }
+}

@@ -15,3 +15,11 @@ enum WaitStatus: CustomStringConvertible {
         }
     }
 }
+
+extension WaitStatus {
+    /// Anything but a clean `exit(0)`: what the master counts as a crash.
+    var isFailure: Bool {
+        if case .exited(0) = self { return false }
+        return true
+    }
+}
