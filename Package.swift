@@ -39,7 +39,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core"]),
-        .testTarget(name: "FCGIAppTests", dependencies: ["Core"]),
+        // Helpers both test targets share (not shipped: only the test targets depend on it).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
+        .testTarget(name: "FCGIAppTests", dependencies: ["Core", "TestSupport"]),
     ]
 )

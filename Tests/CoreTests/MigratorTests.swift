@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+import TestSupport
 
 /// `catalog migrate` semantics against the real PostgreSQL, in a scratch schema.
 @Suite struct MigratorTests {
@@ -67,17 +68,5 @@ import Testing
         let migrator = try Migrator.load(directory: directory, logger: TestDatabase.logger)
         #expect(migrator.migrations.map(\.version) == Array(1...migrator.migrations.count))
         #expect(migrator.migrations.first?.name == "0001_products.sql")
-    }
-}
-
-/// A value shared with a helper thread in a test.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withValue<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+import TestSupport
 
 /// Authors and books with ownership, end to end through nginx.
 @Suite struct LibraryAPITests {
@@ -214,17 +215,5 @@ import Testing
         Fixtures.expectProblem(try HTTP.get("/authors/\(authorID)"), 404)
         #expect(try TestStack.database().query("SELECT 1 FROM users WHERE email LIKE $1", [prefix + "%"]).rowCount == 0)
         #expect(try HTTP.get("/users/me", headers: bystander.headers).status == 200, "other accounts are untouched")
-    }
-}
-
-/// A value shared with a helper thread in a test.
-final class Locked<Value>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withValue<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }
