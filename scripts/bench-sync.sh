@@ -42,18 +42,7 @@ else
     BIN=$("$SWIFT" build -c release "${BUILD_ARGS[@]}" --show-bin-path)/catalog
 fi
 
-RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-bench-sync.XXXXXX")
-cleanup() {
-    scripts/stack.sh down "$RUN_DIR" >/dev/null 2>&1 || true
-    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
-        echo "bench-sync: run dir kept: $RUN_DIR" >&2
-    else
-        rm -rf -- "$RUN_DIR"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+throwaway_run_dir bench-sync BENCH_KEEP
 
 echo "== stack up (2 workers; the web service is not what is measured)"
 scripts/stack.sh up "$RUN_DIR" --workers 2 --bin "$BIN"

@@ -49,18 +49,7 @@ else
     fi
 fi
 
-RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-bench.XXXXXX")
-cleanup() {
-    scripts/stack.sh down "$RUN_DIR" >/dev/null 2>&1 || true
-    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
-        echo "bench: run dir kept: $RUN_DIR" >&2
-    else
-        rm -rf -- "$RUN_DIR"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+throwaway_run_dir bench BENCH_KEEP
 
 echo "== stack up ($WORKERS workers)"
 scripts/stack.sh up "$RUN_DIR" --workers "$WORKERS" --bin "$BIN"

@@ -21,6 +21,8 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 MAX_EXAMPLES=${CONTRACT_MAX_EXAMPLES:-25}
 # One worker: with several threads, Hypothesis (describing lambdas with `ast`) hits a
@@ -34,15 +36,8 @@ own_stack=""
 if [[ $# -ge 1 ]]; then
     RUN_DIR=$(cd -- "$1" && pwd -P)
 else
-    RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-contract.XXXXXX")
+    throwaway_run_dir contract KEEP_RUN_DIR
     own_stack=1
-    cleanup() {
-        scripts/stack.sh down "$RUN_DIR" || true
-        if [[ ${KEEP_RUN_DIR:-0} == 1 ]]; then echo "contract: run dir kept: $RUN_DIR" >&2; else rm -rf -- "$RUN_DIR"; fi
-    }
-    trap cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
     scripts/stack.sh up "$RUN_DIR" --bin "${CONTRACT_BIN:-.build/debug/catalog}"
 fi
 [[ -r $RUN_DIR/catalog.env ]] || { echo "contract: no stack in $RUN_DIR (no catalog.env)" >&2; exit 1; }

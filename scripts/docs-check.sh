@@ -11,6 +11,8 @@
 set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$REPO"
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 if ! command -v chromium-headless-shell >/dev/null 2>&1 && ! command -v chromium >/dev/null 2>&1; then
     echo "docs-check: no headless Chromium; install Debian's chromium-headless-shell (make deps-test)" >&2
@@ -21,14 +23,7 @@ VENV=$(scripts/py-venv.sh tools scripts/contract-requirements.txt)
 if [[ $# -ge 1 ]]; then
     RUN_DIR=$(cd -- "$1" && pwd -P)
 else
-    RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-docs.XXXXXX")
-    cleanup() {
-        scripts/stack.sh down "$RUN_DIR" || true
-        if [[ ${KEEP_RUN_DIR:-0} == 1 ]]; then echo "docs-check: run dir kept: $RUN_DIR" >&2; else rm -rf -- "$RUN_DIR"; fi
-    }
-    trap cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
+    throwaway_run_dir docs KEEP_RUN_DIR
     scripts/stack.sh up "$RUN_DIR" --bin "${DOCS_BIN:-.build/debug/catalog}"
 fi
 [[ -r $RUN_DIR/catalog.env ]] || { echo "docs-check: no stack in $RUN_DIR (no catalog.env)" >&2; exit 1; }

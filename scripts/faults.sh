@@ -26,18 +26,7 @@ BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
 echo "== swift build --build-tests ${BUILD_ARGS[*]}"
 "$SWIFT" build --build-tests "${BUILD_ARGS[@]}"
 
-RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-faults.XXXXXX")
-cleanup() {
-    scripts/stack.sh down "$RUN_DIR" || true
-    if [[ ${KEEP_RUN_DIR:-0} == 1 ]]; then
-        echo "faults: run dir kept: $RUN_DIR" >&2
-    else
-        rm -rf -- "$RUN_DIR"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+throwaway_run_dir faults KEEP_RUN_DIR
 
 cat >"$RUN_DIR/extra.env" <<'ENV'
 export CATALOG_ENABLE_TEST_ROUTES=1

@@ -1,7 +1,29 @@
-# scripts/lib.sh — sourced by the scripts that build with SwiftPM (test, faults, bench).
-# Sets SWIFT (default `swift`) and, when it is not on PATH, adds the toolchain the
-# machines ship at /opt/swift.
+# scripts/lib.sh — sourced by the project's scripts: the Swift toolchain, and throwaway
+# stacks. Sets SWIFT (default `swift`) and, when it is not on PATH, adds the toolchain
+# the machines ship at /opt/swift.
 SWIFT=${SWIFT:-swift}
 if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
     PATH=$PATH:/opt/swift/usr/bin
 fi
+
+# throwaway_run_dir NAME KEEP_VAR — makes RUN_DIR (TMPDIR/catalog-NAME.XXXXXX) for a
+# throwaway stack and arranges that, however the script ends (INT and TERM included),
+# the stack in it is stopped and the directory removed — kept instead when the variable
+# named KEEP_VAR is 1 (for reading its logs). Callers run from the repository root.
+throwaway_run_dir() {
+    _throwaway_name=$1
+    _throwaway_keep=$2
+    RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-$1.XXXXXX")
+    trap _throwaway_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+_throwaway_cleanup() {
+    scripts/stack.sh down "$RUN_DIR" >/dev/null 2>&1 || true
+    if [[ ${!_throwaway_keep:-0} == 1 ]]; then
+        echo "$_throwaway_name: run dir kept: $RUN_DIR" >&2
+    else
+        rm -rf -- "$RUN_DIR"
+    fi
+}

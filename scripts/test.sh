@@ -28,18 +28,7 @@ if [[ ${#BUILD_ARGS[@]} -gt 0 ]]; then
     DEFAULT_BIN=$("$SWIFT" build --build-tests "${BUILD_ARGS[@]}" --show-bin-path)/catalog
 fi
 
-RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catalog-test.XXXXXX")
-cleanup() {
-    scripts/stack.sh down "$RUN_DIR" || true
-    if [[ ${KEEP_RUN_DIR:-0} == 1 ]]; then
-        echo "test: run dir kept: $RUN_DIR" >&2
-    else
-        rm -rf -- "$RUN_DIR"
-    fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+throwaway_run_dir test KEEP_RUN_DIR
 
 echo "== stack up in $RUN_DIR"
 scripts/stack.sh up "$RUN_DIR" --workers "${TEST_WORKERS:-4}" --bin "${TEST_BIN:-$DEFAULT_BIN}"
