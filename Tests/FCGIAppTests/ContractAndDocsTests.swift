@@ -48,5 +48,11 @@ import Testing
         #expect(bundle.header("Cache-Control") == "no-cache")
         Fixtures.expectProblem(try HTTP.get("/docs/no-such-file.js"), 404)
         #expect((try HTTP.get("/")["docs"]) == "/docs")
+        // Writes to the static files: nginx's 405, as problem+json, with what is allowed.
+        for method in ["POST", "PUT", "DELETE"] {
+            let refused = try HTTP.send(method, "/docs/index.html", json: [:])
+            Fixtures.expectProblem(refused, 405)
+            #expect(refused.header("Allow") == "GET, HEAD", "\(method)")
+        }
     }
 }
