@@ -158,16 +158,36 @@ class Browser:
             f.write(base64.b64decode(shot["data"]))
 
     def close(self):
-        try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            self.proc.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
+        # Stop the whole process group and wait until it is gone: Chromium's helper
+        # processes outlive the main one briefly and recreate cache directories in the
+        # profile, which used to leave one profile directory behind in /tmp per run.
+        group = self.proc.pid
+        for sig, grace in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                os.killpg(group, sig)
             except ProcessLookupError:
-                pass
+                break
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline and process_group_alive(group):
+                self.proc.poll()  # reap the leader, or it stays a member as a zombie
+                time.sleep(0.05)
+            if not process_group_alive(group):
+                break
+        self.proc.poll()
         self.log.close()
         shutil.rmtree(self.profile, ignore_errors=True)
+        if os.path.exists(self.profile):
+            print(f"docs-check: could not remove the browser profile {self.profile}", file=sys.stderr)
+
+
+def process_group_alive(group):
+    try:
+        os.killpg(group, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
 
 
 def main():
