@@ -28,4 +28,22 @@ import Testing
         #expect(!ConstantTime.equals([1, 2, 3], [1, 2]))
         #expect(!ConstantTime.equals([], [0]))
     }
+
+    /// FIPS 180-2 vectors, through every input shape `Digest.sha256` accepts (contiguous
+    /// arrays and slices, and a collection it must copy first).
+    @Test func sha256KnownAnswers() {
+        let abc = Array("abc".utf8)
+        let expected = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        #expect(Hex.encode(Digest.sha256(abc)) == expected)
+        #expect(Hex.encode(Digest.sha256(Array("xabcx".utf8)[1..<4])) == expected)
+        #expect(Hex.encode(Digest.sha256("abc".utf8)) == expected)
+        #expect(Hex.encode(Digest.sha256([UInt8]())) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    /// An ETag is the quoted first half of the body's SHA-256.
+    @Test func strongETagIsTheQuotedHalfDigest() {
+        #expect(ETag.strong(for: Array("abc".utf8)) == "\"ba7816bf8f01cfea414140de5dae2223\"")
+        #expect(Hex.encode([0x00, 0xff, 0x10], prefix: UInt8(ascii: "<"), suffix: nil) == "<00ff10")
+        #expect(Hex.encode([UInt8]()) == "")
+    }
 }

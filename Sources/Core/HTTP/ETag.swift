@@ -6,7 +6,7 @@
 public enum ETag {
     /// `"<32 hex digits>"` for the given body.
     public static func strong(for body: [UInt8]) -> String {
-        "\"" + Hex.encode(Digest.sha256(body).prefix(16)) + "\""
+        Hex.encode(Digest.sha256(body).prefix(16), prefix: UInt8(ascii: "\""), suffix: UInt8(ascii: "\""))
     }
 
     /// `If-None-Match` evaluation (weak comparison): true when the client's copy is current.
