@@ -16,6 +16,30 @@ import Testing
         #expect(try row.money(5) == Money(cents: 1999))
     }
 
+    /// Integers and timestamps are decoded from the bytes of libpq's result, without a
+    /// `String` in between: the extremes, signs and the exact timestamp form.
+    @Test func decodesIntegersAndTimestampsFromTheServersText() throws {
+        let db = try TestDatabase.connect()
+        let row = try #require(try db.query("""
+            SELECT 0::bigint, -1::bigint, 9223372036854775807::bigint, (-9223372036854775807 - 1)::bigint,
+                   '2026-11-23 10:00:00.123456+00'::timestamptz, '1999-12-31 23:59:59+00'::timestamptz,
+                   'abc'::text, ''::text, NULL::bigint
+            """).first)
+        #expect(try row.int64(0) == 0)
+        #expect(try row.int64(1) == -1)
+        #expect(try row.int64(2) == Int64.max)
+        #expect(try row.int64(3) == Int64.min)
+        #expect(try row.timestamp(4) == "2026-11-23T10:00:00Z")
+        #expect(try row.timestamp(5) == "1999-12-31T23:59:59Z")
+        #expect(throws: DatabaseError.self) { try row.int64(6) }
+        #expect(throws: DatabaseError.self) { try row.int64(7) }
+        #expect(throws: DatabaseError.self) { try row.int64(8) }
+        #expect(try row.optionalInt64(8) == nil)
+        #expect(throws: DatabaseError.self) { try row.timestamp(6) }
+        #expect(Timestamp.rfc3339(fromPostgres: "2026-11-23 10:00:00+01") == nil, "only UTC text is accepted")
+        #expect(Timestamp.rfc3339(fromPostgres: "2026-11-23 10:00:00+00") == "2026-11-23T10:00:00Z")
+    }
+
     @Test func refusesNULInTextParameters() throws {
         let db = try TestDatabase.connect()
         #expect(throws: DatabaseError.invalidParameter("a text parameter contains NUL")) {

@@ -26,6 +26,14 @@ public final class PostgresResult {
         column >= columnCount || PQgetisnull(handle, Int32(row), Int32(column)) == 1
     }
 
+    /// The value's text as bytes inside libpq's result (valid while the result lives),
+    /// or `nil` for NULL: lets numbers and timestamps be decoded without a `String` first.
+    func bytes(row: Int, column: Int) -> UnsafeBufferPointer<UInt8>? {
+        guard !isNull(row: row, column: column), let value = PQgetvalue(handle, Int32(row), Int32(column)) else { return nil }
+        let length = Int(PQgetlength(handle, Int32(row), Int32(column)))
+        return UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
+    }
+
     func text(row: Int, column: Int) -> String? {
         guard column < columnCount else { return nil }
         if PQgetisnull(handle, Int32(row), Int32(column)) == 1 { return nil }
@@ -66,8 +74,8 @@ public struct PostgresRow {
     }
 
     public func int64(_ column: Int) throws(DatabaseError) -> Int64 {
-        let text = try string(column)
-        guard let value = Int64(text) else { throw .decoding("column \(result.columnName(column)) is not an integer") }
+        guard let bytes = result.bytes(row: index, column: column) else { throw nullError(column) }
+        guard let value = Int64(decimal: bytes) else { throw .decoding("column \(result.columnName(column)) is not an integer") }
         return value
     }
 
@@ -83,8 +91,8 @@ public struct PostgresRow {
     /// Connections run with `TimeZone=UTC` and ISO `DateStyle`, so the server's text is
     /// `2026-11-23 10:00:00.123456+00`.
     public func timestamp(_ column: Int) throws(DatabaseError) -> String {
-        let text = try string(column)
-        guard let value = Timestamp.rfc3339(fromPostgres: text) else {
+        guard let bytes = result.bytes(row: index, column: column) else { throw nullError(column) }
+        guard let value = Timestamp.rfc3339(fromPostgres: bytes) else {
             throw .decoding("column \(result.columnName(column)) is not a UTC timestamp")
         }
         return value
@@ -103,8 +111,43 @@ public struct PostgresRow {
 public enum Timestamp {
     /// `2026-11-23 10:00:00.123456+00` → `2026-11-23T10:00:00Z`; `nil` unless UTC.
     public static func rfc3339(fromPostgres text: String) -> String? {
-        let bytes = Array(text.utf8)
-        guard bytes.count >= 22, bytes[10] == UInt8(ascii: " "), text.hasSuffix("+00") else { return nil }
-        return String(decoding: bytes[0..<10], as: UTF8.self) + "T" + String(decoding: bytes[11..<19], as: UTF8.self) + "Z"
+        var text = text
+        return text.withUTF8 { rfc3339(fromPostgres: $0) }
+    }
+
+    /// The same, from the bytes of the server's text, written straight into the result.
+    public static func rfc3339(fromPostgres bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        let n = bytes.count
+        guard n >= 22, bytes[10] == UInt8(ascii: " "), bytes[n - 3] == UInt8(ascii: "+"),
+              bytes[n - 2] == UInt8(ascii: "0"), bytes[n - 1] == UInt8(ascii: "0") else { return nil }
+        return String(unsafeUninitializedCapacity: 20) { output in
+            for i in 0..<10 { output[i] = bytes[i] }
+            output[10] = UInt8(ascii: "T")
+            for i in 11..<19 { output[i] = bytes[i] }
+            output[19] = UInt8(ascii: "Z")
+            return 20
+        }
+    }
+}
+
+extension Int64 {
+    /// Parses optional `-` and ASCII digits, the whole buffer; `nil` on anything else or
+    /// on overflow (what `Int64(String)` accepts from PostgreSQL's integer output).
+    init?(decimal bytes: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        let negative = bytes.first == UInt8(ascii: "-")
+        if negative || bytes.first == UInt8(ascii: "+") { index = 1 }
+        guard index < bytes.count else { return nil }
+        var value: Int64 = 0
+        while index < bytes.count {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(Int64(digit)) : shifted.addingReportingOverflow(Int64(digit))
+            guard !overflow1, !overflow2 else { return nil }
+            value = next
+            index += 1
+        }
+        self = value
     }
 }
