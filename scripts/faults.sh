@@ -20,11 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
-# shellcheck disable=SC2206
-BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
-
-echo "== swift build --build-tests ${BUILD_ARGS[*]}"
-"$SWIFT" build --build-tests "${BUILD_ARGS[@]}"
+build_tests
 
 throwaway_run_dir faults KEEP_RUN_DIR
 

@@ -6,6 +6,15 @@ if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; t
     PATH=$PATH:/opt/swift/usr/bin
 fi
 
+# build_tests — `swift build --build-tests`, with SWIFT_BUILD_ARGS (e.g. "--scratch-path
+# .build-x") in BUILD_ARGS for the caller's later `swift build`/`swift test` calls too.
+build_tests() {
+    # shellcheck disable=SC2206
+    BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
+    echo "== swift build --build-tests ${BUILD_ARGS[*]}"
+    "$SWIFT" build --build-tests "${BUILD_ARGS[@]}"
+}
+
 # throwaway_run_dir NAME KEEP_VAR — makes RUN_DIR (TMPDIR/catalog-NAME.XXXXXX) for a
 # throwaway stack and arranges that, however the script ends (INT and TERM included),
 # the stack in it is stopped and the directory removed — kept instead when the variable

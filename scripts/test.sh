@@ -19,10 +19,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-# shellcheck disable=SC2206
-BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
-echo "== swift build --build-tests ${BUILD_ARGS[*]}"
-"$SWIFT" build --build-tests "${BUILD_ARGS[@]}"
+build_tests
 DEFAULT_BIN=.build/debug/catalog
 if [[ ${#BUILD_ARGS[@]} -gt 0 ]]; then
     DEFAULT_BIN=$("$SWIFT" build --build-tests "${BUILD_ARGS[@]}" --show-bin-path)/catalog

@@ -35,9 +35,7 @@ public final class PostgresResult {
     }
 
     func text(row: Int, column: Int) -> String? {
-        guard column < columnCount else { return nil }
-        if PQgetisnull(handle, Int32(row), Int32(column)) == 1 { return nil }
-        return String(cString: PQgetvalue(handle, Int32(row), Int32(column)))
+        bytes(row: row, column: column).map { String(decoding: $0, as: UTF8.self) }
     }
 
     func columnName(_ column: Int) -> String { String(cString: PQfname(handle, Int32(column))) }
