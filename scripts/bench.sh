@@ -12,7 +12,7 @@
 # uncounted warmup then a measured run); the table gives each endpoint's median over the
 # rounds, and the ratios are medians of the per-round ratios (a ratio compares two runs
 # of the same round). This 2-core machine varies by ±15 % from one run to the next.
-# Env: BENCH_ROUNDS (3), BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_WORKERS (4), BENCH_THREADS (2),
+# Env: BENCH_ROUNDS (5), BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_WORKERS (4), BENCH_THREADS (2),
 #      BENCH_CONNECTIONS (32), BENCH_AUTH_HEADER, BENCH_SKIP_BUILD=1 (use the
 #      existing release binary), BENCH_BIN (binary to run; implies no build),
 #      BENCH_KEEP=1 (keep the run dir with logs and raw wrk output).
@@ -22,7 +22,7 @@ REPO=$PWD
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 SECONDS_RUN=${BENCH_SECONDS:-10}
 WARMUP=${BENCH_WARMUP:-2}
 WORKERS=${BENCH_WORKERS:-4}
