@@ -129,8 +129,9 @@ public enum Timestamp {
 }
 
 extension Int64 {
-    /// Parses optional `-` and ASCII digits, the whole buffer; `nil` on anything else or
-    /// on overflow (what `Int64(String)` accepts from PostgreSQL's integer output).
+    /// Parses an optional sign (`-` or `+`) and ASCII digits, the whole buffer; `nil` on
+    /// anything else or on overflow: what `Int64(String)` accepts, for PostgreSQL's
+    /// integer output.
     init?(decimal bytes: UnsafeBufferPointer<UInt8>) {
         var index = 0
         let negative = bytes.first == UInt8(ascii: "-")
