@@ -61,6 +61,7 @@ static inline int catalog_wait_readable(int fd, int timeout_ms, const sigset_t *
 #define CATALOG_SB_ROUTES 512
 #define CATALOG_SB_ROUTE_LEN 112
 #define CATALOG_SB_BUCKETS 13
+#define CATALOG_SB_PASSWORD_SLOTS 64         /* the most CATALOG_PASSWORD_SLOTS allows */
 
 enum catalog_slot_state {
     CATALOG_SLOT_FREE = 0,
@@ -90,6 +91,10 @@ enum catalog_counter {
     CATALOG_G_MASTER_PID,         /* gauge */
     CATALOG_G_MASTER_STARTED_MS,  /* gauge: wall clock, ms since the epoch */
     CATALOG_G_TIMEOUT_MS,         /* gauge */
+    CATALOG_G_PASSWORD_SLOTS,     /* gauge: hashes allowed at once across the pool */
+    CATALOG_C_PASSWORD_CLAIMS,    /* password hashes admitted */
+    CATALOG_C_PASSWORD_REFUSED,   /* password hashes refused: every slot was busy (503) */
+    CATALOG_C_LOGINS_THROTTLED,   /* sign-ins refused by the per-account throttle (429) */
     CATALOG_COUNTER_COUNT
 };
 
@@ -121,6 +126,9 @@ typedef struct catalog_sb_route {
 typedef struct catalog_scoreboard {
     uint64_t magic;
     uint64_t counters[CATALOG_COUNTER_COUNT];
+    /* Password-hashing slots: 0 when free, else the pid of the worker hashing. Claimed
+       with a CAS; a worker that dies mid-hash is released by the master when it reaps it. */
+    int32_t password_claims[CATALOG_SB_PASSWORD_SLOTS];
     catalog_sb_slot slots[CATALOG_SB_SLOTS];
     catalog_sb_route routes[CATALOG_SB_ROUTES];
 } catalog_scoreboard;
@@ -187,6 +195,46 @@ static inline void catalog_sb_set(void *sb, int counter, uint64_t value) {
 }
 static inline uint64_t catalog_sb_get(const void *sb, int counter) {
     return __atomic_load_n(&((const catalog_scoreboard *)sb)->counters[counter], __ATOMIC_RELAXED);
+}
+
+/* ---------------------------------------------------------------- password slots */
+/// Worker: claims one of the first `limit` password slots for `pid`; the slot's index, or
+/// -1 when all are busy.
+static inline int catalog_password_claim(void *sb, int32_t pid, int limit) {
+    catalog_scoreboard *board = (catalog_scoreboard *)sb;
+    if (limit > CATALOG_SB_PASSWORD_SLOTS) limit = CATALOG_SB_PASSWORD_SLOTS;
+    for (int i = 0; i < limit; i++) {
+        int32_t expected = 0;
+        if (__atomic_compare_exchange_n(&board->password_claims[i], &expected, pid, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            return i;
+        }
+    }
+    return -1;
+}
+/// Worker: gives back slot `index` if `pid` still holds it.
+static inline void catalog_password_release(void *sb, int index, int32_t pid) {
+    if (index < 0 || index >= CATALOG_SB_PASSWORD_SLOTS) return;
+    int32_t expected = pid;
+    __atomic_compare_exchange_n(&((catalog_scoreboard *)sb)->password_claims[index], &expected, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+/// Master, after reaping `pid`: frees any slot it died holding. Returns how many.
+static inline int catalog_password_release_all(void *sb, int32_t pid) {
+    int released = 0;
+    for (int i = 0; i < CATALOG_SB_PASSWORD_SLOTS; i++) {
+        int32_t expected = pid;
+        if (pid != 0 && __atomic_compare_exchange_n(&((catalog_scoreboard *)sb)->password_claims[i], &expected, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            released++;
+        }
+    }
+    return released;
+}
+/// Any process: slots held right now.
+static inline int catalog_password_in_use(const void *sb) {
+    int used = 0;
+    for (int i = 0; i < CATALOG_SB_PASSWORD_SLOTS; i++) {
+        if (__atomic_load_n(&((const catalog_scoreboard *)sb)->password_claims[i], __ATOMIC_RELAXED) != 0) used++;
+    }
+    return used;
 }
 
 /* ---------------------------------------------------------------- slots */

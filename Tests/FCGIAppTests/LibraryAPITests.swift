@@ -192,7 +192,7 @@ import TestSupport
     @Test func cleanupLoadtestRemovesPrefixedUsersAndWhatTheyOwn() throws {
         let prefix = "locust_\(TestStack.uniqueTag("c"))"
         let email = "\(prefix)@example.com"
-        let register = try HTTP.send("POST", "/register", json: ["email": .string(email), "password": "load test pw", "name": "Locust"])
+        let register = try HTTP.patient("POST", "/register", json: ["email": .string(email), "password": "load test pw", "name": "Locust"])
         #expect(register.status == 201)
         let token = try Auth.login(email: email, password: "load test pw")
         let account = Auth.Account(id: try id(register), email: email, password: "load test pw", token: token)

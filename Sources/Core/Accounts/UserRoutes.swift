@@ -6,7 +6,7 @@ import HTTPTypes
 /// is 403, whether or not it exists, so ids cannot be probed); an admin may do so for
 /// anyone, and only an admin may change a role.
 public enum UserRoutes {
-    static func register(in router: inout Router, hasher: PasswordHasher) {
+    static func register(in router: inout Router, hasher: PasswordWork) {
         router.add(.get, "/users/me", Operation("getCurrentUser", "The signed-in user", tags: ["users"])
             .access(.signedIn)
             .response(200, "The caller's record.", schema: OpenAPI.ref("User"), headers: ["ETag"])) { _, context in
@@ -62,7 +62,7 @@ public enum UserRoutes {
             if patch.role != nil, !context.caller.isAdmin {
                 throw APIError.forbidden("Only an admin may change a role.")
             }
-            let hash = patch.password.map { hasher.hash($0) }
+            let hash = try patch.password.map { password throws(APIError) in try hasher.hash(password) }
             let user: User
             do {
                 user = try context.database.transaction { db in

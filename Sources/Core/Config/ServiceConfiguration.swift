@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// A configuration value that is missing or invalid, named so the operator can fix it.
@@ -27,6 +28,16 @@ public struct ServiceConfiguration: Sendable {
     public var migrationsDirectory: String
     /// Token signing and lifetime (`CATALOG_JWT_SECRET`, `CATALOG_TOKEN_TTL`, `CATALOG_JWT_ISSUER`).
     public var auth: AuthSettings
+    /// `CATALOG_PASSWORD_SLOTS`: password hashes that may run at once across the pool
+    /// (default: half the cores, at least 1). See `PasswordWork`.
+    public var passwordSlots: Int
+    /// `CATALOG_PASSWORD_NICE`: how much nicer than the workers a hash runs (0–19, default 10).
+    public var passwordNice: Int
+
+    /// Half the cores, at least one: a hash is pure CPU, so this keeps at least half of
+    /// the machine for everything else even when every slot is busy.
+    public static var defaultPasswordSlots: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 2) }
+    public static let defaultPasswordNice = 10
 
     /// Settings for tests and tools. Without an explicit `auth`, tokens are signed with a
     /// random per-process secret: they work within this process and nowhere else.
@@ -37,9 +48,13 @@ public struct ServiceConfiguration: Sendable {
         logFormat: LogFormat = .logfmt,
         logLevel: Logger.Level = .info,
         migrationsDirectory: String = "migrations",
-        auth: AuthSettings = AuthSettings(secret: SecureRandom.bytes(32))
+        auth: AuthSettings = AuthSettings(secret: SecureRandom.bytes(32)),
+        passwordSlots: Int = ServiceConfiguration.defaultPasswordSlots,
+        passwordNice: Int = ServiceConfiguration.defaultPasswordNice
     ) {
         self.auth = auth
+        self.passwordSlots = passwordSlots
+        self.passwordNice = passwordNice
         self.databaseURL = databaseURL
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.maxBodyBytes = maxBodyBytes
@@ -70,10 +85,13 @@ public struct ServiceConfiguration: Sendable {
         }
         let ttl = reader.integer("CATALOG_TOKEN_TTL", default: 900, range: 60...86_400)
         let issuer = reader.value("CATALOG_JWT_ISSUER") ?? "catalog"
+        let passwordSlots = reader.integer("CATALOG_PASSWORD_SLOTS", default: Self.defaultPasswordSlots, range: 1...64)
+        let passwordNice = reader.integer("CATALOG_PASSWORD_NICE", default: Self.defaultPasswordNice, range: 0...19)
         try reader.finish()
         self.init(databaseURL: databaseURL, statementTimeoutMilliseconds: timeout, maxBodyBytes: maxBody,
                   logFormat: format, logLevel: level, migrationsDirectory: migrations,
-                  auth: AuthSettings(secret: secret, tokenLifetimeSeconds: ttl, issuer: issuer))
+                  auth: AuthSettings(secret: secret, tokenLifetimeSeconds: ttl, issuer: issuer),
+                  passwordSlots: passwordSlots, passwordNice: passwordNice)
     }
 }
 

@@ -26,7 +26,10 @@ public enum APIError: Error, Sendable, Equatable {
     case unsupportedMediaType(String)
     /// 422: the request is well-formed but its content is invalid.
     case validation([FieldError])
-    /// 503: a dependency (the database) is unavailable; answered with `Retry-After`.
+    /// 429: this client or account must wait before trying again; answered with `Retry-After`.
+    case tooManyRequests(String, retryAfter: Int)
+    /// 503: a dependency (the database) is unavailable, or the work this request needs
+    /// has no capacity right now; answered with `Retry-After`.
     case serviceUnavailable(String, retryAfter: Int)
     /// 500: a fault of ours; the details go to the log, never to the client.
     case internalError
@@ -48,6 +51,7 @@ public enum APIError: Error, Sendable, Equatable {
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .validation: .unprocessableContent
+        case .tooManyRequests: .tooManyRequests
         case .serviceUnavailable: .serviceUnavailable
         case .internalError: .internalServerError
         }

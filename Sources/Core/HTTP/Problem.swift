@@ -60,7 +60,7 @@ extension APIError {
         case .validation(let errors):
             Problem(type: "/problems/validation", title: "Validation failed", status: status,
                     detail: "The request has invalid fields.", errors: errors)
-        case .serviceUnavailable(let detail, _):
+        case .serviceUnavailable(let detail, _), .tooManyRequests(let detail, _):
             Problem(status: status, detail: detail)
         case .internalError:
             Problem(status: status, detail: "An internal error occurred. The request id identifies it in the service's log.")
@@ -75,7 +75,7 @@ extension APIError {
             response.headers[.wwwAuthenticate] = "Bearer"
         case .methodNotAllowed(let allowed):
             response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
-        case .serviceUnavailable(_, let retryAfter):
+        case .serviceUnavailable(_, let retryAfter), .tooManyRequests(_, let retryAfter):
             response.headers[.retryAfter] = String(retryAfter)
         default:
             break

@@ -20,6 +20,9 @@ public struct Request: Sendable {
     public var requestID: String
     /// Decoded query parameters; the first occurrence of a repeated name wins.
     public let query: [String: String]
+    /// The client's IP address as nginx saw it (`REMOTE_ADDR`), when the transport knows
+    /// it; see `ClientAddress` for how it identifies a client.
+    public var clientAddress: String?
 
     public init(
         method: HTTPRequest.Method,
@@ -28,8 +31,10 @@ public struct Request: Sendable {
         headers: HTTPFields = [:],
         body: [UInt8] = [],
         bodyTooLarge: Bool = false,
-        requestID: String? = nil
+        requestID: String? = nil,
+        clientAddress: String? = nil
     ) {
+        self.clientAddress = clientAddress
         self.method = method
         self.path = path
         self.rawQuery = rawQuery

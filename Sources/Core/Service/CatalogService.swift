@@ -20,7 +20,11 @@ public final class CatalogService {
     /// Per-request observations and `/metrics`, supplied by the hosting process.
     public let instrumentation: ServiceInstrumentation?
 
-    public init(configuration: ServiceConfiguration, logger: Logger, database: Database? = nil, instrumentation: ServiceInstrumentation? = nil) {
+    /// Admission to password hashing; pool-wide when the host supplies it.
+    public let passwordWork: PasswordWork
+
+    public init(configuration: ServiceConfiguration, logger: Logger, database: Database? = nil, instrumentation: ServiceInstrumentation? = nil,
+                passwordAdmission: (any PasswordWorkAdmission)? = nil) {
         self.configuration = configuration
         self.instrumentation = instrumentation
         self.logger = logger
@@ -29,13 +33,17 @@ public final class CatalogService {
             statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds,
             logger: logger)
         let tokens = TokenAuthenticator(settings: configuration.auth)
-        let hasher = PasswordHasher()
+        let passwords = PasswordWork(
+            admission: passwordAdmission ?? LocalPasswordWorkAdmission(slots: configuration.passwordSlots),
+            niceIncrement: Int32(configuration.passwordNice))
+        passwordWork = passwords
         authenticator = tokens
         let document = OpenAPIBody()
         var router = Router()
         ServiceRoutes.register(in: &router, document: document, instrumentation: instrumentation)
-        AccountRoutes.register(in: &router, tokens: tokens, hasher: hasher)
-        UserRoutes.register(in: &router, hasher: hasher)
+        AccountRoutes.register(in: &router, tokens: tokens, passwords: passwords, throttle: LoginThrottle.Policy(),
+                               instrumentation: instrumentation)
+        UserRoutes.register(in: &router, hasher: passwords)
         ProductRoutes.register(in: &router)
         LibraryRoutes.register(in: &router)
         self.router = router

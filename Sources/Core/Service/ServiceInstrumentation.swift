@@ -10,4 +10,18 @@ public protocol ServiceInstrumentation: AnyObject {
     func requestFinished(method: String, route: String, status: Int, seconds: Double)
     /// The Prometheus text exposition (version 0.0.4) for `GET /metrics`.
     func metricsExposition() -> String
+    /// Counts an event that is not a request (a requirement, so the host's own
+    /// implementation is the one called; the default ignores it).
+    func record(_ event: ServiceEvent)
+}
+
+/// Things worth counting that are not requests, for `/metrics`.
+public enum ServiceEvent: Sendable {
+    /// A sign-in refused by the per-account throttle (`LoginThrottle`).
+    case loginThrottled
+}
+
+extension ServiceInstrumentation {
+    /// Counts an event; hosts that keep no counters ignore it.
+    public func record(_ event: ServiceEvent) {}
 }

@@ -8,7 +8,7 @@ struct AdminCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "admin",
         abstract: "Administer accounts from the command line.",
-        subcommands: [CreateAdmin.self])
+        subcommands: [CreateAdmin.self, Unthrottle.self])
 
     /// `catalog admin create --email E --name N --password-stdin`.
     struct CreateAdmin: ParsableCommand {
@@ -48,6 +48,31 @@ struct AdminCommand: ParsableCommand {
                 throw ExitCode(65)
             } catch let error as DatabaseError {
                 Startup.printError("catalog admin create: database error: \(error)")
+                throw ExitCode.failure
+            }
+        }
+    }
+
+    /// `catalog admin unthrottle --email E`: lets sign-ins for one email through again at
+    /// once (see `LoginThrottle`), e.g. for a user who was locked out while travelling.
+    struct Unthrottle: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unthrottle",
+            abstract: "Clear the failed-sign-in throttle of one email address.")
+
+        @Option(help: "The email address (any case).")
+        var email: String
+
+        func run() throws {
+            let configuration = Startup.configuration()
+            Startup.bootstrapLogging(configuration)
+            let database = Database(url: configuration.databaseURL, statementTimeoutMilliseconds: 30_000, logger: Logger(label: "catalog.admin"))
+            do {
+                let cleared = try database.transaction { db in try LoginThrottle.clear(db, email: email) }
+                print(cleared ? "cleared the sign-in throttle of \(EmailAddress.normalize(email))"
+                              : "\(EmailAddress.normalize(email)) had no failed sign-ins to clear")
+            } catch let error as DatabaseError {
+                Startup.printError("catalog admin unthrottle: database error: \(error)")
                 throw ExitCode.failure
             }
         }

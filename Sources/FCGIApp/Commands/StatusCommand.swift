@@ -83,6 +83,8 @@ struct StatusCommand: ParsableCommand {
         line("max requests", report.int("max_requests") == 0 ? "off" : "\(report.int("max_requests")) + jitter \(report.int("max_requests_jitter"))")
         line("worker exits", "crashed \(counters.int("workers_crashed")), timed out \(counters.int("workers_timed_out")), recycled \(counters.int("workers_recycled")), retired \(counters.int("workers_retired")), start failures \(counters.int("start_failures"))")
         line("database reconnects", "\(counters.int("database_reconnects"))")
+        line("password slots", "\(report.int("password_slots_in_use")) of \(report.int("password_slots")) in use; admitted \(counters.int("password_work_admitted")), refused \(counters.int("password_work_refused"))")
+        line("logins throttled", "\(counters.int("logins_throttled"))")
         line("snapshot", "\(report.string("written_at")) (\(String(format: "%.1f", age)) s ago)")
         out += "\n"
         let header = ["PID", "GEN", "STATE", "REQS", "RSS_KB", "HEARTBEAT", "ELAPSED", "REQUEST"]

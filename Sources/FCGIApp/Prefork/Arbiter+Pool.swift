@@ -91,6 +91,7 @@ extension Arbiter {
             let last = scoreboard.slot(record.slot)
             scoreboard.release(slot: record.slot)
             freeSlots.append(record.slot)
+            let heldPasswordSlots = scoreboard.releasePasswordSlots(of: pid)  // died mid-hash
             nextStatusAt = 0
             let outcome = WaitStatus(status)
             let lived = Self.now() - record.startedAt
@@ -98,6 +99,7 @@ extension Arbiter {
                 "worker_pid": "\(pid)", "generation": "\(record.generation)", "status": "\(outcome)",
                 "uptime_s": "\(String(format: "%.1f", lived))", "requests": "\(last?.requests ?? 0)",
             ]
+            if heldPasswordSlots > 0 { metadata["password_slots_released"] = "\(heldPasswordSlots)" }
             if let last, last.state.isBusy {
                 metadata["method"] = "\(last.method)"
                 metadata["path"] = "\(last.path)"

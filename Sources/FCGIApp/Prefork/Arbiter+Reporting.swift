@@ -24,6 +24,7 @@ extension Arbiter {
         scoreboard.set(.configuredWorkers, UInt64(settings.workers))
         scoreboard.set(.generation, UInt64(generation))
         scoreboard.set(.timeoutMilliseconds, UInt64(settings.timeout * 1000))
+        scoreboard.set(.passwordSlots, UInt64(configuration.passwordSlots))
     }
 
     func writeStatusIfDue() {

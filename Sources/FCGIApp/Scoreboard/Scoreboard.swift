@@ -33,7 +33,8 @@ final class Scoreboard {
     enum Counter: Int32 {
         case requests = 0, databaseReconnects, workersStarted, workersCrashed, workersTimedOut, workersRecycled,
              workersRetired, startFailures, reloads, reloadsFailed, routeOverflow,
-             configuredWorkers, generation, masterPID, masterStartedMilliseconds, timeoutMilliseconds
+             configuredWorkers, generation, masterPID, masterStartedMilliseconds, timeoutMilliseconds,
+             passwordSlots, passwordClaims, passwordRefused, loginsThrottled
     }
 
     /// A consistent copy of one slot.
@@ -125,6 +126,22 @@ final class Scoreboard {
             }
         }
     }
+
+    // MARK: password slots
+
+    /// Claims a password slot for `pid` among the first `limit`; its index, or nil when all are busy.
+    func claimPasswordSlot(pid: pid_t, limit: Int) -> Int? {
+        let index = catalog_password_claim(base, pid, Int32(clamping: limit))
+        return index < 0 ? nil : Int(index)
+    }
+
+    func releasePasswordSlot(_ index: Int, pid: pid_t) { catalog_password_release(base, Int32(index), pid) }
+
+    /// Frees the slots a reaped worker died holding; how many there were.
+    @discardableResult
+    func releasePasswordSlots(of pid: pid_t) -> Int { Int(catalog_password_release_all(base, pid)) }
+
+    var passwordSlotsInUse: Int { Int(catalog_password_in_use(base)) }
 
     // MARK: reading
 

@@ -20,6 +20,12 @@ final class ScoreboardInstrumentation: ServiceInstrumentation {
     func metricsExposition() -> String {
         MetricsRenderer.render(scoreboard)
     }
+
+    func record(_ event: ServiceEvent) {
+        switch event {
+        case .loginThrottled: scoreboard.add(.loginsThrottled)
+        }
+    }
 }
 
 /// Prometheus text exposition (format 0.0.4) of a scoreboard.
@@ -106,6 +112,15 @@ enum MetricsRenderer {
         header("catalog_reloads_total", "counter", "Configuration reloads (HUP), by outcome.")
         out += "catalog_reloads_total{outcome=\"completed\"} \(scoreboard.get(.reloads))\n"
         out += "catalog_reloads_total{outcome=\"aborted\"} \(scoreboard.get(.reloadsFailed))\n"
+        header("catalog_password_slots", "gauge", "Password hashes allowed at once across the pool (CATALOG_PASSWORD_SLOTS).")
+        out += "catalog_password_slots \(scoreboard.get(.passwordSlots))\n"
+        header("catalog_password_slots_in_use", "gauge", "Password hashes running now.")
+        out += "catalog_password_slots_in_use \(scoreboard.passwordSlotsInUse)\n"
+        header("catalog_password_work_total", "counter", "Password hashes, by outcome: admitted, or refused with 503 because every slot was busy.")
+        out += "catalog_password_work_total{outcome=\"admitted\"} \(scoreboard.get(.passwordClaims))\n"
+        out += "catalog_password_work_total{outcome=\"refused\"} \(scoreboard.get(.passwordRefused))\n"
+        header("catalog_logins_throttled_total", "counter", "Sign-ins refused with 429 by the per-account throttle.")
+        out += "catalog_logins_throttled_total \(scoreboard.get(.loginsThrottled))\n"
         header("catalog_metrics_dropped_total", "counter", "Request observations dropped because the route table was full.")
         out += "catalog_metrics_dropped_total \(scoreboard.get(.routeOverflow))\n"
         let started = scoreboard.get(.masterStartedMilliseconds)

@@ -71,6 +71,9 @@ struct StatusReport {
             "start_failures": .int(scoreboard.get(.startFailures)),
             "reloads": .int(scoreboard.get(.reloads)),
             "reloads_failed": .int(scoreboard.get(.reloadsFailed)),
+            "password_work_admitted": .int(scoreboard.get(.passwordClaims)),
+            "password_work_refused": .int(scoreboard.get(.passwordRefused)),
+            "logins_throttled": .int(scoreboard.get(.loginsThrottled)),
         ]
         return [
             "format": .int(Self.formatVersion),
@@ -84,6 +87,8 @@ struct StatusReport {
             "uptime_s": seconds(nowWall - startedWallMilliseconds),
             "generation": .int(generation),
             "configured_workers": .int(settings.workers),
+            "password_slots": .int(scoreboard.get(.passwordSlots)),
+            "password_slots_in_use": .int(scoreboard.passwordSlotsInUse),
             "timeout_s": .number(String(settings.timeout)),
             "graceful_timeout_s": .number(String(settings.gracefulTimeout)),
             "max_requests": .int(settings.maxRequests),

@@ -24,12 +24,13 @@ struct FastCGIExchange {
     ///
     /// This runs for every request, so it works on bytes: only the CGI variables below
     /// and the `HTTP_*` headers become Swift strings; nginx's other params (`SERVER_*`,
-    /// `REMOTE_*`, `DOCUMENT_ROOT`, ...) are skipped without decoding.
+    /// `REMOTE_PORT`, `DOCUMENT_ROOT`, ...) are skipped without decoding.
     private struct Parameters {
         var method: String?
         var uri: String?
         var query = ""
         var contentLength = ""
+        var remoteAddress: String?
         var headers = HTTPFields()
     }
 
@@ -58,6 +59,8 @@ struct FastCGIExchange {
                 result.query = value
             } else if Self.equals(name, "CONTENT_TYPE") {
                 if !value.isEmpty { result.headers[.contentType] = value }
+            } else if Self.equals(name, "REMOTE_ADDR") {
+                result.remoteAddress = value
             } else if Self.equals(name, "CONTENT_LENGTH") {
                 // nginx sends CONTENT_LENGTH as an empty string for requests without a body.
                 result.contentLength = value
@@ -102,9 +105,11 @@ struct FastCGIExchange {
         let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
         let declaredLength = Int(params.contentLength) ?? 0
         if declaredLength > maxBodyBytes {
-            return Request(method: method, path: path, rawQuery: params.query, headers: params.headers, bodyTooLarge: true)
+            return Request(method: method, path: path, rawQuery: params.query, headers: params.headers, bodyTooLarge: true,
+                           clientAddress: params.remoteAddress)
         }
-        return Request(method: method, path: path, rawQuery: params.query, headers: params.headers, body: readBody(length: declaredLength))
+        return Request(method: method, path: path, rawQuery: params.query, headers: params.headers, body: readBody(length: declaredLength),
+                       clientAddress: params.remoteAddress)
     }
 
     /// Reads exactly `length` bytes of stdin (`FCGX_GetStr` returns short reads).

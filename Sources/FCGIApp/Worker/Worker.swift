@@ -47,7 +47,9 @@ struct Worker {
         }
 
         let instrumentation = ScoreboardInstrumentation(scoreboard: scoreboard)
-        let service = CatalogService(configuration: context.configuration, logger: logger, instrumentation: instrumentation)
+        let admission = ScoreboardPasswordAdmission(scoreboard: scoreboard, slots: context.configuration.passwordSlots)
+        let service = CatalogService(configuration: context.configuration, logger: logger, instrumentation: instrumentation,
+                                     passwordAdmission: admission)
 
         var request = FCGX_Request()
         guard FCGX_InitRequest(&request, context.socket, 0) == 0 else {

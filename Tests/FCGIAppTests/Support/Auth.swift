@@ -33,7 +33,7 @@ enum Auth {
 
     /// Logs in; returns the access token, or throws with the response when refused.
     static func login(email: String, password: String) throws -> String {
-        let response = try HTTP.send("POST", "/auth/login", json: ["email": .string(email), "password": .string(password)])
+        let response = try HTTP.patient("POST", "/auth/login", json: ["email": .string(email), "password": .string(password)])
         guard response.status == 200, case .string(let token)? = response["access_token"] else {
             throw HTTP.Failure(description: "login \(email): \(response.status) \(response.text)")
         }
@@ -43,7 +43,7 @@ enum Auth {
     /// Registers a new user and logs them in.
     static func newUser(_ label: String = "user", password: String = "correct horse battery") throws -> Account {
         let email = "\(TestStack.uniqueTag(label))@example.com"
-        let response = try HTTP.send("POST", "/register", json: ["email": .string(email), "password": .string(password), "name": .string(label)])
+        let response = try HTTP.patient("POST", "/register", json: ["email": .string(email), "password": .string(password), "name": .string(label)])
         guard response.status == 201, case .number(let id)? = response["id"] else {
             throw HTTP.Failure(description: "register \(email): \(response.status) \(response.text)")
         }

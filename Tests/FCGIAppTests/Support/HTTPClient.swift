@@ -50,10 +50,41 @@ enum HTTP {
         try send(method, path, headers: [("Content-Type", "application/json")] + headers, body: json.encoded)
     }
 
-    static func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil, port: UInt16 = TestStack.port) throws -> HTTPResult {
+    /// Sends like a well-behaved client of the password routes: a `429` or `503` that
+    /// carries `Retry-After` (nginx's ceilings, the account throttle, a busy hashing slot)
+    /// is retried after waiting that long, for at most `patience` seconds; any other
+    /// answer, or the last one, is returned. Tests of those limits use `send` instead.
+    static func patient(_ method: String, _ path: String, json: JSONValue, headers: [(String, String)] = [], patience: Double = 30) throws -> HTTPResult {
+        try patient(method, path, headers: [("Content-Type", "application/json")] + headers, body: json.encoded, patience: patience)
+    }
+
+    static func patient(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8], patience: Double = 30) throws -> HTTPResult {
+        let deadline = Date().addingTimeInterval(patience)
+        while true {
+            let response = try send(method, path, headers: headers, body: body)
+            guard [429, 503].contains(response.status), let wait = response.header("Retry-After").flatMap(Double.init),
+                  Date().addingTimeInterval(wait) < deadline
+            else { return response }
+            Thread.sleep(forTimeInterval: max(wait, 0.2))
+        }
+    }
+
+    /// `from` binds the client's side to another loopback address (all of 127.0.0.0/8 is
+    /// local on Linux), so one test process can be several clients to nginx.
+    static func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil, port: UInt16 = TestStack.port,
+                     from source: String? = nil) throws -> HTTPResult {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket failed") }
         defer { close(fd) }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw Failure(description: "bind to \(source) failed: errno \(errno)") }
+        }
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
