@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Catalog: a pre-forked FastCGI REST service. See README.md and ../shared/DESIGN.md.
+/// Catalog: a pre-forked FastCGI REST service. See README.md (and docs/) for the architecture.
 ///
 /// `Core` holds everything the service means (HTTP values, routing, JSON, PostgreSQL,
 /// domain modules) and never touches processes or sockets; `FCGIApp` holds everything

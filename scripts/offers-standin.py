@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """scripts/offers-standin.py — a loopback stand-in for the external offers service.
 
-Implements the contract of ../shared/OFFERS_SERVICE.md (Python 3.11 standard library only)
+Implements the contract in docs/OFFERS-SERVICE.md (Python 3.11 standard library only)
 so `make run`, `make test` and `make bench-sync` can exercise `catalog sync-offers`
 without the real service:
 

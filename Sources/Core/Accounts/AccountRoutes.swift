@@ -55,7 +55,7 @@ public enum AccountRoutes {
                 verification = .invalid
             }
             guard case .valid(let needsRehash) = verification, let found else {
-                try context.database.transaction { db in try LoginThrottle.recordFailure(db, email: input.email, policy: throttle) }
+                _ = try context.database.transaction { db in try LoginThrottle.recordFailure(db, email: input.email, policy: throttle) }
                 throw invalidCredentials
             }
             // An outdated hash is upgraded when a slot is free; otherwise at a later sign-in.

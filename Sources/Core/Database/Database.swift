@@ -3,7 +3,7 @@ import Logging
 /// A worker's database: one lazily opened connection, reopened when it breaks.
 ///
 /// Each pre-forked worker owns exactly one of these, so the worker count bounds the number
-/// of PostgreSQL connections (DESIGN.md). Reads are retried once on a fresh connection when
+/// of PostgreSQL connections (README, "Rules of the house"). Reads are retried once on a fresh connection when
 /// the old one turns out to be dead (a restart of PostgreSQL, an idle timeout in a pooler):
 /// that is safe because reads change nothing. Writes are never retried after their first
 /// statement was sent, because a write that reached the server before the connection broke

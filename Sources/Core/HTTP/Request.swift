@@ -3,7 +3,7 @@ import HTTPTypes
 /// One HTTP request as the service sees it, independent of how it arrived.
 ///
 /// The FastCGI bridge builds these from FastCGI params; tests build them directly. That is
-/// what lets every handler run without a server (DESIGN.md: Core knows nothing of sockets).
+/// what lets every handler run without a server (Core knows nothing of sockets; README, "Rules of the house").
 public struct Request: Sendable {
     public var method: HTTPRequest.Method
     /// The path without the query string, percent-encoded as received (`/products/42`).
