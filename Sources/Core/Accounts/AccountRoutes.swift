@@ -7,7 +7,13 @@ public enum AccountRoutes {
             .body(AccountInput.registrationSchema)
             .response(201, "The new user (role `user`).", schema: OpenAPI.ref("User"), headers: ["Location"])
             .problems(409, 429)
-            .describe("Emails are unique case-insensitively (409 on a duplicate). nginx rate-limits this route per client address (429).")) { request, context in
+            .describe("""
+                Emails are unique case-insensitively: a duplicate is a 409, which tells the caller that the \
+                address has an account. That is deliberate: without a confirmation email there is no other \
+                way to tell a person why their sign-up failed. The 409 says nothing else about the account, \
+                takes as long as a successful registration (the password is hashed first), and nginx \
+                rate-limits this route per client address (429), which bounds how fast addresses can be tried.
+                """)) { request, context in
             let input = try AccountInput.Registration(request.jsonObject())
             let hash = hasher.hash(input.password)
             let user: User
