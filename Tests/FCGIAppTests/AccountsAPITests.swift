@@ -186,7 +186,8 @@ import Testing
 
     @Test func aPasswordChangeInvalidatesEarlierTokens() throws {
         let user = try Auth.newUser("rotate")
-        let changed = try HTTP.send("PATCH", "/users/\(user.id)", json: ["password": "a brand new password"], headers: user.headers)
+        let changed = try HTTP.send("PATCH", "/users/\(user.id)", json: ["password": "a brand new password", "current_password": .string(user.password)],
+                                    headers: user.headers)
         #expect(changed.status == 200)
         Fixtures.expectProblem(try HTTP.get("/users/me", headers: user.headers), 401)
         Fixtures.expectProblem(try HTTP.patient("POST", "/auth/login", json: ["email": .string(user.email), "password": .string(user.password)]), 401)

@@ -40,24 +40,39 @@ public enum AccountInput {
         }
     }
 
-    /// `PATCH /users/{id}`: any of `name`, `email`, `password`, `role`.
+    /// `PATCH /users/{id}`: any of `name`, `email`, `password`, `role`, and
+    /// `current_password`, which proves the caller knows the account's password.
     public struct UserPatch: Sendable, Equatable {
         public var name: String?
         public var email: String?
         public var password: String?
         public var role: Role?
+        public var currentPassword: String?
+
+        /// The fields that change something; `current_password` alone changes nothing.
+        static let changeFields = ["name", "email", "password", "role"]
 
         public init(_ object: JSONObject) throws(APIError) {
-            var reader = FieldReader(object, allowed: ["name", "email", "password", "role"])
+            var reader = FieldReader(object, allowed: Set(Self.changeFields + ["current_password"]))
             name = reader.string("name", required: false, length: AccountInput.nameLength)
             email = AccountInput.email(&reader, required: false)
             password = reader.string("password", required: false, length: AccountInput.passwordLength)
             if let text = reader.string("role", required: false, length: 1...20) {
                 if let role = Role(rawValue: text) { self.role = role } else { reader.fail("role", "must be one of: admin, user") }
             }
-            if object.isEmpty { reader.fail("body", "must contain at least one of: name, email, password, role") }
+            // Checked against the stored hash, never against the password policy: only the
+            // upper bound, so a hostile body cannot make the server hash megabytes.
+            currentPassword = reader.string("current_password", required: false, length: 0...AccountInput.passwordLength.upperBound)
+            if !Self.changeFields.contains(where: { object[$0] != nil }) {
+                reader.fail("body", "must contain at least one of: \(Self.changeFields.joined(separator: ", "))")
+            }
             try reader.finish()
         }
+
+        /// Whether the patch changes what signs the account in (its email or password).
+        /// Callers changing these on their own account must send `current_password`, so
+        /// a stolen access token alone cannot take the account over.
+        public var changesCredentials: Bool { email != nil || password != nil }
     }
 
     static func email(_ reader: inout FieldReader, required: Bool) -> String? {
@@ -88,14 +103,26 @@ public enum AccountInput {
     ]
 
     static let userPatchSchema: JSONValue = [
-        "type": "object", "additionalProperties": false, "minProperties": 1,
+        "type": "object", "additionalProperties": false,
+        // At least one field that changes something (`current_password` alone does not).
+        "anyOf": .array(UserPatch.changeFields.map { field -> JSONValue in ["required": [.string(field)]] }),
         "properties": [
-            "email": OpenAPI.text(maxLength: 254, format: "email"),
-            "password": writeOnly(OpenAPI.text(minLength: 8, maxLength: 1024)),
+            "email": described(OpenAPI.text(maxLength: 254, format: "email"),
+                               "Changing your own needs `current_password`. An address that belongs to another account is a 409."),
+            "password": writeOnly(described(OpenAPI.text(minLength: 8, maxLength: 1024),
+                                            "Changing your own needs `current_password`.")),
             "name": OpenAPI.text(minLength: 1, maxLength: 200),
-            "role": ["type": "string", "enum": ["admin", "user"], "description": "Only an admin may change roles."],
+            "role": ["type": "string", "enum": ["admin", "user"], "description": "Only an admin may change roles; demoting the last admin is a 409."],
+            "current_password": writeOnly(described(OpenAPI.text(maxLength: 1024),
+                "The account's present password. Required when you change your own `email` or `password` (403 if missing or wrong); not needed, and ignored, otherwise (an admin changing another user's account does not know it).")),
         ],
     ]
+
+    private static func described(_ schema: JSONValue, _ description: String) -> JSONValue {
+        guard case .object(var object) = schema else { return schema }
+        object["description"] = .string(description)
+        return .object(object)
+    }
 
     private static func writeOnly(_ schema: JSONValue) -> JSONValue {
         guard case .object(var object) = schema else { return schema }

@@ -8,7 +8,15 @@ public enum AccountRoutes {
             .body(AccountInput.registrationSchema)
             .response(201, "The new user (role `user`).", schema: OpenAPI.ref("User"), headers: ["Location"])
             .problems(409, 429)
-            .describe("Emails are unique case-insensitively (409 on a duplicate). nginx rate-limits this route per client address and in total (429); when every password-hashing slot of the pool is busy the answer is 503 with Retry-After.")) { request, context in
+            .describe("""
+                Emails are unique case-insensitively: a duplicate is a 409, which tells the caller that the \
+                address has an account. That is deliberate: without a confirmation email there is no other \
+                way to tell a person why their sign-up failed. The 409 says nothing else about the account, \
+                takes as long as a successful registration (the password is hashed first), and nginx \
+                rate-limits this route per client address and in total (429), which bounds how fast addresses \
+                can be tried. When every password-hashing slot of the pool is busy the answer is 503 with \
+                Retry-After.
+                """)) { request, context in
             let input = try AccountInput.Registration(request.jsonObject())
             let hash = try passwords.hash(input.password)
             let user: User

@@ -55,20 +55,45 @@ public enum UserRoutes {
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the user changed since."))
             .body(AccountInput.userPatchSchema)
             .response(200, "The updated user.", schema: OpenAPI.ref("User"), headers: ["ETag"])
-            .problems(403, 409, 412)
-            .describe("A password change, or a role change, invalidates every token issued to that user before it.")) { request, context in
+            .problem(403, "Another user's account; a role change by a non-admin; or your own `email` or `password` changed without the right `current_password`.")
+            .problem(409, "The email belongs to another account; the change would demote the last admin; or the password changed while the request was handled (retry).")
+            .problems(412)
+            .describe("""
+                Changing your own `email` or `password` needs `current_password`, the account's present \
+                password (403 if missing or wrong), so that a stolen token alone cannot take the account \
+                over; an admin changing another user's account does not send it. A password change, or a \
+                role change, invalidates every token issued to that user before it. The last admin cannot \
+                be demoted (409). An email that belongs to another account is a 409: it tells a caller who \
+                has just proved their current password that the address is registered, which \
+                `POST /register` tells anyone.
+                """)) { request, context in
+            // Cheap checks first, in this order: the path (403), the body (400/415/422), the
+            // role rule (403), a missing current_password (403), `If-Match` (412). Only then
+            // `passwordWork` spends scrypt, so none of these answers can be repeated to burn CPU.
             let id = try authorize(context)
             let patch = try AccountInput.UserPatch(request.jsonObject())
             if patch.role != nil, !context.caller.isAdmin {
                 throw APIError.forbidden("Only an admin may change a role.")
             }
-            let hash = try patch.password.map { password throws(APIError) in try hasher.hash(password) }
+            let reauthenticate = id == context.caller.userID && patch.changesCredentials
+            if reauthenticate, patch.currentPassword == nil {
+                throw APIError.forbidden("Changing your own email or password needs current_password, your present password.")
+            }
+            guard let before = try context.database.read({ db in try UserStore.credentials(db, id: id) }) else {
+                throw APIError.notFound("There is no user \(id).")
+            }
+            try request.checkIfMatch(currentETag: ETag.strong(for: before.user.json.encoded))
+            let hash = try passwordWork(patch, verifying: reauthenticate ? before.passwordHash : nil, hasher: hasher)
             let user: User
             do {
+                // The password work ran outside the transaction, so no row lock is held
+                // while a worker hashes; what it relied on is checked again under the lock.
                 user = try context.database.transaction { db in
-                    if request.hasIfMatch {
-                        guard let current = try UserStore.find(db, id: id, lock: true) else { throw APIError.notFound("There is no user \(id).") }
-                        try request.checkIfMatch(currentETag: ETag.strong(for: current.json.encoded))
+                    if patch.role == .user { try LastAdminGuard.ensureAnotherAdmin(db, besides: id) }
+                    guard let current = try UserStore.credentials(db, id: id, lock: true) else { throw APIError.notFound("There is no user \(id).") }
+                    try request.checkIfMatch(currentETag: ETag.strong(for: current.user.json.encoded))
+                    if reauthenticate, current.passwordHash != before.passwordHash {
+                        throw APIError.conflict("The password changed while this request was being handled; sign in again and retry.")
                     }
                     guard let user = try UserStore.update(db, id: id, name: patch.name, email: patch.email, passwordHash: hash, role: patch.role) else {
                         throw APIError.notFound("There is no user \(id).")
@@ -85,9 +110,12 @@ public enum UserRoutes {
             .access(.signedIn)
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the user changed since."))
             .response(204, "Deleted. Books the user owned stay, with `owner_id` null.")
-            .problems(403, 412)) { request, context in
+            .problems(403)
+            .problem(409, "The last admin cannot be deleted.")
+            .problems(412)) { request, context in
             let id = try authorize(context)
             try context.database.transaction { db in
+                try LastAdminGuard.ensureAnotherAdmin(db, besides: id)
                 if request.hasIfMatch {
                     guard let current = try UserStore.find(db, id: id, lock: true) else { throw APIError.notFound("There is no user \(id).") }
                     try request.checkIfMatch(currentETag: ETag.strong(for: current.json.encoded))
@@ -96,6 +124,20 @@ public enum UserRoutes {
             }
             return .noContent
         }
+    }
+
+    /// Every scrypt call of `PATCH /users/{id}`, in one place, through the service's
+    /// `PasswordWork` (a pool-wide hashing slot, or 503 at once; see README "Password work
+    /// cannot starve reads"). Each call costs ~0.3 s of CPU, so the handler reaches this
+    /// only after every cheap check. Verifies `current_password` against `storedHash` when given
+    /// (403 if wrong), then hashes the new password, if any.
+    private static func passwordWork(_ patch: AccountInput.UserPatch, verifying storedHash: String?, hasher: PasswordWork) throws(APIError) -> String? {
+        if let storedHash {
+            guard case .valid = try hasher.verify(patch.currentPassword ?? "", against: storedHash) else {
+                throw APIError.forbidden("current_password is not this account's present password.")
+            }
+        }
+        return try patch.password.map { password throws(APIError) in try hasher.hash(password) }
     }
 
     /// The path's user id, if the caller may act on it (403 otherwise, before any lookup).

@@ -11,12 +11,33 @@ enum UserStore {
         try db.query("SELECT \(User.columns) FROM users u WHERE u.email = $1", [email]).decode(User.self).first
     }
 
+    private static let credentialsSQL = "SELECT \(User.columns), u.password_hash, u.token_version FROM users u"
+    private static let credentialsByIDSQL = credentialsSQL + " WHERE u.id = $1"
+    private static let credentialsByIDForUpdateSQL = credentialsByIDSQL + " FOR UPDATE"
+
     /// The user with the secrets needed to check a password.
     static func credentials(_ db: PostgresConnection, email: String) throws(DatabaseError) -> UserCredentials? {
-        guard let row = try db.query(
-            "SELECT \(User.columns), u.password_hash, u.token_version FROM users u WHERE u.email = $1", [email]).first
-        else { return nil }
+        try credentials(db.query(credentialsSQL + " WHERE u.email = $1", [email]).first)
+    }
+
+    /// The user with the secrets needed to check a password, by id; `lock` holds the row
+    /// until the transaction ends.
+    static func credentials(_ db: PostgresConnection, id: Int64, lock: Bool = false) throws(DatabaseError) -> UserCredentials? {
+        try credentials(db.query(lock ? credentialsByIDForUpdateSQL : credentialsByIDSQL, [id]).first)
+    }
+
+    private static func credentials(_ row: PostgresRow?) throws(DatabaseError) -> UserCredentials? {
+        guard let row else { return nil }
         return UserCredentials(user: try User(row: row), passwordHash: try row.string(6), tokenVersion: try row.int64(7))
+    }
+
+    /// The ids of every admin, each row locked until the transaction ends, in id order so
+    /// that concurrent callers queue instead of deadlocking. `FOR NO KEY UPDATE` (not `FOR
+    /// UPDATE`) so foreign-key checks, such as an admin adding a book, are not blocked.
+    /// A caller that waited sees the rows as committed by the transaction it waited for:
+    /// an admin demoted or deleted meanwhile is no longer returned.
+    static func lockAdminIDs(_ db: PostgresConnection) throws(DatabaseError) -> [Int64] {
+        try db.query("SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR NO KEY UPDATE").rows.map { row throws(DatabaseError) in try row.int64(0) }
     }
 
     /// Role and token version, for checking a bearer token on each request.

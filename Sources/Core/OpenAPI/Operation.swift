@@ -65,6 +65,17 @@ public struct Operation: Sendable {
         return copy
     }
 
+    /// Adds a problem+json response whose description says when this operation gives it,
+    /// where the status's reason phrase alone would leave a client guessing.
+    public func problem(_ code: Int, _ description: String) -> Operation {
+        var copy = self
+        guard case .object(var response) = OpenAPI.problemResponse(code) else { return copy }
+        response["description"] = .string(description)
+        copy.responses.removeAll { $0.code == code }
+        copy.responses.append((code, .object(response)))
+        return copy
+    }
+
     /// Restricts the operation (401 without a valid token, 403 for a user where admin is needed).
     public func access(_ access: Access) -> Operation {
         var copy = self

@@ -84,7 +84,7 @@ public final class CatalogService {
         response = request.applyingIfNoneMatch(to: response)
         response.headers[.xRequestID] = request.requestID
         let seconds = Self.monotonicSeconds() - started
-        instrumentation?.requestFinished(method: request.method.rawValue, route: routePath, status: response.status.code, seconds: seconds)
+        instrumentation?.requestFinished(method: MethodLabel.label(for: request.method), route: routePath, status: response.status.code, seconds: seconds)
         let milliseconds = seconds * 1000
         requestLogger.info("request", metadata: [
             "method": "\(request.method.rawValue)",

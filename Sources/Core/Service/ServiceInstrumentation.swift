@@ -6,7 +6,9 @@
 /// worker's counters however many processes serve. Without one, `/metrics` reports
 /// only that the service is up.
 public protocol ServiceInstrumentation: AnyObject {
-    /// Called once per request, after its response is built.
+    /// Called once per request, after its response is built. `method` is already a
+    /// bounded label (`MethodLabel`) and `route` a route template or `-`, so a client
+    /// cannot create new label values.
     func requestFinished(method: String, route: String, status: Int, seconds: Double)
     /// The Prometheus text exposition (version 0.0.4) for `GET /metrics`.
     func metricsExposition() -> String
