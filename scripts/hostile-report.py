@@ -139,7 +139,7 @@ def main():
     print("unanswered: GETs wrk had waited over 2 s for when it stopped (from nginx's log: 499)."
           "\ndrain: seconds after the phase until /healthz answered promptly again (the workers had"
           " worked off what the attack left queued)"
-          + (f"; N+ = not within {args.drain_limit:g} s, the next phase began with that load still queued"
+          + (f"; N+ = not within {args.drain_limit:g} s (a following phase began with that load still queued)"
              if any(d.endswith("+") for d in drains.values()) and args.drain_limit else "") + ".")
 
     print("\nAttackers: requests finished by status during the attack (warm-up + measured + the real"
