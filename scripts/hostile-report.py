@@ -193,7 +193,8 @@ def main():
             findings.append(f"{g['failed']} failed GETs")
         bad = [r for r in loads[p]["real_user"] if real_user_bad(r)]
         if bad:
-            findings.append(f"real user: {len(bad)} sign-ins timed out, unanswered or 5xx ({describe_bad(bad)})")
+            findings.append(f"real user: {len(bad)} of {len(loads[p]['real_user'])} sign-ins timed out, went unanswered"
+                            f" or got a 5xx ({describe_bad(bad)})")
         if not loads[p]["real_user"]:
             findings.append("real user: no sign-in")
         print(f"  {TITLES.get(p, p):<24} {'holds' if not findings else 'MISSED: ' + '; '.join(findings)}")
