@@ -10,6 +10,11 @@
 #                outage, stop) against a throwaway stack of their own (CI runs it after test)
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
+#   make hostile     can one class of requests starve another? wrk's GET /products/{id}
+#                    alone, then under login/registration guessing from 16 loopback
+#                    addresses, ~900 KB wide JSON bodies, and both, while a real user signs
+#                    in every second (throwaway stack, release build, bounded; exits 0 when
+#                    targets are missed). SMOKE=1: a short run that checks the tool (CI)
 #   make contract    Schemathesis over every operation of /openapi.json, throwaway stack
 #                    (make test runs it too, with the /docs browser check)
 #   make loadtest    Locust scenarios against the dev stack (.run/, started if needed):
@@ -44,7 +49,7 @@ DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
 TEST_DEB_PACKAGES := chromium-headless-shell fonts-dejavu-core
 test contract deps-test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
 
-.PHONY: deps deps-test build run stop test faults bench bench-sync contract loadtest docs clean
+.PHONY: deps deps-test build run stop test faults bench bench-sync hostile contract loadtest docs clean
 
 deps:
 	@missing=""; \
@@ -108,6 +113,9 @@ bench: deps
 
 bench-sync: deps
 	@SWIFT="$(SWIFT)" scripts/bench-sync.sh
+
+hostile: deps
+	@SWIFT="$(SWIFT)" $(if $(SMOKE),HOSTILE_SMOKE="$(SMOKE)") scripts/hostile.sh
 
 deps-test: deps
 

@@ -77,14 +77,8 @@ case $CATALOG_BASE_URL in
 esac
 
 echo "== seeding 10,000 products"
-"$PSQL" "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 <<'SQL'
-INSERT INTO products (name, description, price)
-SELECT 'Bench product ' || g, 'Seeded', (g % 10000) / 100.0
-FROM generate_series(1, 10000) g;
-VACUUM ANALYZE products, offers;  -- current statistics for both, as autovacuum would leave them
-SQL
-read -r ID_MIN ID_MAX < <("$PSQL" "$DATABASE_URL" -X -q -At -F ' ' \
-    -c "SELECT min(id), max(id) FROM products WHERE description = 'Seeded'")
+seed_products "$PSQL" 10000
+ID_MIN=$SEED_ID_MIN ID_MAX=$SEED_ID_MAX
 export BENCH_ID_MIN=$ID_MIN BENCH_ID_MAX=$ID_MAX
 export BENCH_LUA_DIR="$REPO/scripts/bench"
 echo "   product ids $ID_MIN..$ID_MAX"

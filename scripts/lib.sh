@@ -15,6 +15,21 @@ build_tests() {
     "$SWIFT" build --build-tests "${BUILD_ARGS[@]}"
 }
 
+# seed_products PSQL COUNT — COUNT products ('Bench product N', description 'Seeded') in
+# the database of DATABASE_URL, then VACUUM ANALYZE; sets SEED_ID_MIN and SEED_ID_MAX to
+# the seeded ids. What `make bench` and `make hostile` read.
+seed_products() {
+    "$1" "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v count="$2" <<'SQL'
+INSERT INTO products (name, description, price)
+SELECT 'Bench product ' || g, 'Seeded', (g % 10000) / 100.0
+FROM generate_series(1, :count) g;
+VACUUM ANALYZE products, offers;  -- current statistics for both, as autovacuum would leave them
+SQL
+    read -r SEED_ID_MIN SEED_ID_MAX < <("$1" "$DATABASE_URL" -X -q -At -F ' ' \
+        -c "SELECT min(id), max(id) FROM products WHERE description = 'Seeded'")
+    [[ $SEED_ID_MIN =~ ^[0-9]+$ && $SEED_ID_MAX =~ ^[0-9]+$ ]] || { echo "seed_products: no seeded products" >&2; return 1; }
+}
+
 # throwaway_run_dir NAME KEEP_VAR — makes RUN_DIR (TMPDIR/catalog-NAME.XXXXXX) for a
 # throwaway stack and arranges that, however the script ends (INT and TERM included),
 # the stack in it is stopped and the directory removed — kept instead when the variable
