@@ -8,7 +8,7 @@ public enum AccountRoutes {
             .response(201, "The new user (role `user`).", schema: OpenAPI.ref("User"), headers: ["Location"])
             .problems(409, 429)
             .describe("Emails are unique case-insensitively (409 on a duplicate). nginx rate-limits this route per client address (429).")) { request, context in
-            let input = try AccountInput.Registration(request.jsonObject())
+            let input = try AccountInput.Registration(request.jsonObject(limits: context.configuration.jsonLimits))
             let hash = hasher.hash(input.password)
             let user: User
             do {
@@ -28,7 +28,7 @@ public enum AccountRoutes {
             .response(200, "An access token.", schema: AccountInput.tokenSchema)
             .problems(401, 429)
             .describe("A wrong email and a wrong password get the same 401 in about the same time. nginx rate-limits this route per client address (429).")) { request, context in
-            let input = try AccountInput.Login(request.jsonObject())
+            let input = try AccountInput.Login(request.jsonObject(limits: context.configuration.jsonLimits))
             let found = try context.database.read { db in try UserStore.credentials(db, email: input.email) }
             guard let found else {
                 hasher.dummyVerify(input.password)  // spend the same time as a real check

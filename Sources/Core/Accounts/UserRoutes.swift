@@ -58,7 +58,7 @@ public enum UserRoutes {
             .problems(403, 409, 412)
             .describe("A password change, or a role change, invalidates every token issued to that user before it.")) { request, context in
             let id = try authorize(context)
-            let patch = try AccountInput.UserPatch(request.jsonObject())
+            let patch = try AccountInput.UserPatch(request.jsonObject(limits: context.configuration.jsonLimits))
             if patch.role != nil, !context.caller.isAdmin {
                 throw APIError.forbidden("Only an admin may change a role.")
             }
