@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func rejectsOtherMediaTypesWith415() {
-        for type in [nil, "text/plain", "application/x-www-form-urlencoded", "application/jsonx"] as [String?] {
+        // ";" and "" once trapped (the media type was `split(separator: ";")[0]`).
+        for type in [nil, "text/plain", "application/x-www-form-urlencoded", "application/jsonx", ";", "", " ; ", ";application/json"] as [String?] {
             #expect(throws: APIError.unsupportedMediaType("The request body must be JSON (Content-Type: application/json).")) {
                 try request(contentType: type, body: "{}").jsonObject(limits: .requestBody)
             }

@@ -5,7 +5,8 @@ extension Request {
     /// as `application/merge-patch+json` for PATCH).
     public var hasJSONContentType: Bool {
         guard let value = headers[.contentType] else { return false }
-        let mediaType = value.split(separator: ";", maxSplits: 1)[0].trimmingSpaces().lowercased()
+        // Not `split(...)[0]`: that is an empty array, and a trap, for `;` or an empty value.
+        let mediaType = value.prefix { $0 != ";" }.trimmingSpaces().lowercased()
         return mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json"))
     }
 
