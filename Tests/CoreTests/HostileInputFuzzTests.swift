@@ -14,9 +14,13 @@ import TestSupport
 @Suite struct HostileInputFuzzTests {
     let run = FuzzRun()
 
-    init() {
+    /// Printed once per process, before any input, so that even a trap can be replayed.
+    private static let announced: Void = {
+        let run = FuzzRun()
         print("fuzz: \(run.cases) unit cases, CATALOG_FUZZ_SEED=\(run.seed)")
-    }
+    }()
+
+    init() { _ = Self.announced }
 
     @Test func generatedJSONRoundTripsThroughTheParser() throws {
         for number in 0..<run.cases / 4 {
