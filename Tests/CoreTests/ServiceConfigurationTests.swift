@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import Testing
 
 /// The JSON limits as an operator sets them: one variable each, validated, every bad
@@ -41,5 +42,24 @@ import Testing
         let members = ServiceConfiguration.jsonLimitSettings[0]
         environment[members.variable] = String(members.range.upperBound + 1)
         #expect(throws: ConfigurationErrors.self) { try ServiceConfiguration(environment: environment) }
+    }
+
+    /// The README's table and the example environment file say what the code does.
+    @Test func theREADMEAndTheExampleEnvironmentListEveryJSONLimit() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let example = try String(contentsOf: root.appendingPathComponent("deploy/catalog.env.example"), encoding: .utf8)
+        func grouped(_ number: Int) -> String {
+            let digits = Array(String(number))
+            return String(digits.enumerated().flatMap { index, digit in
+                index > 0 && (digits.count - index) % 3 == 0 ? [",", digit] : [digit]
+            })
+        }
+        for setting in ServiceConfiguration.jsonLimitSettings {
+            let value = JSONParser.Limits.requestBody[setting.limit]
+            #expect(readme.contains("| `\(setting.variable)` | `\(value)` |"), "README row of \(setting.variable) with its default")
+            #expect(readme.contains("(\(grouped(setting.range.lowerBound))–\(grouped(setting.range.upperBound)))"), "README range of \(setting.variable)")
+            #expect(example.contains("#\(setting.variable)=\(value)"), "catalog.env.example line of \(setting.variable)")
+        }
     }
 }
