@@ -8,6 +8,9 @@
 #   make test    unit + database + end-to-end tests against a throwaway stack (what CI runs)
 #   make faults  process-manager fault tests under load (reload, kills, timeouts, PostgreSQL
 #                outage, stop) against a throwaway stack of their own (CI runs it after test)
+#   make fuzz    the fuzz tests at scale (200,000 unit cases, 20,000 bodies end to end on
+#                every body route, raw FastCGI params) against a throwaway stack; fails on
+#                any failure or any crashed worker (FUZZ_CASES, FUZZ_SEED to change them)
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
 #   make hostile     can one class of requests starve another? wrk's GET /products/{id}
@@ -49,7 +52,7 @@ DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
 TEST_DEB_PACKAGES := chromium-headless-shell fonts-dejavu-core
 test contract deps-test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
 
-.PHONY: deps deps-test build run stop test faults bench bench-sync hostile contract loadtest docs clean
+.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs clean
 
 deps:
 	@missing=""; \
@@ -107,6 +110,9 @@ test: deps
 
 faults: deps
 	@SWIFT="$(SWIFT)" scripts/faults.sh
+
+fuzz: deps
+	@SWIFT="$(SWIFT)" scripts/fuzz.sh
 
 bench: deps
 	@SWIFT="$(SWIFT)" scripts/bench.sh

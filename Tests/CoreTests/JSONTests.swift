@@ -17,18 +17,28 @@ import Testing
                       "{'a':1}", "{\"a\" 1}", "[1 2]", "\"\\x\"", "\"\\ud800\"", "\"\\udc00x\"", "1 2", "{\"a\":1,\"a\":2}",
                       "\"tab\there\""])
     func rejectsMalformedInput(_ text: String) {
-        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(text) }
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+        #expect(error.map(Self.isMalformed) == true, "\(text): \(String(describing: error))")
     }
 
     @Test func rejectsInvalidUTF8() {
-        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }
+        #expect(error.map(Self.isMalformed) == true)
     }
 
     @Test func limitsNestingDepth() {
-        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
-        #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(deep) }
-        let fine = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        let depth = JSONParser.Limits.requestBody.depth
+        let deep = String(repeating: "[", count: depth + 1) + String(repeating: "]", count: depth + 1)
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+        guard case .limitExceeded(let exceeded)? = error else { Issue.record("not a limit error: \(String(describing: error))"); return }
+        #expect(exceeded.limit == .depth && exceeded.maximum == depth)
+        let fine = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
         #expect(throws: Never.self) { try JSONParser.parse(fine) }
+    }
+
+    static func isMalformed(_ error: JSONParseError) -> Bool {
+        if case .malformed = error { return true }
+        return false
     }
 
     @Test func encodesCompactlyInOrderWithEscapes() {

@@ -18,6 +18,22 @@ import Testing
         #expect(throws: Money.ParseError.notANumber) { try Money(parsing: "") }
     }
 
+    /// `1e-9223372036854775808` once trapped (`abs(Int.min)`) and killed the worker.
+    @Test func extremeExponentsAreErrorsNotTraps() throws {
+        for literal in ["1e-9223372036854775808", "1e-9223372036854775807", "1e-41", "1E-18446744073709551616", "-1e-9223372036854775808"] {
+            #expect(throws: Money.ParseError.tooManyDecimals, "\(literal)") { try Money(parsing: literal) }
+        }
+        for literal in ["1e9223372036854775808", "1e9223372036854775807", "1e41", "1e+99999999999999999999999"] {
+            #expect(throws: Money.ParseError.tooLarge, "\(literal)") { try Money(parsing: literal) }
+        }
+        // Leading zeros in an exponent do not make it large.
+        #expect(try Money(parsing: "1e0000000000000000000000002").cents == 10000)
+        #expect(try Money(parsing: "5e-00000000000000000000000002").cents == 5)
+        for literal in ["1e", "1e+", "1e-", "1e+-2", "1e2.5", "1ee2", "1e 2"] {
+            #expect(throws: Money.ParseError.notANumber, "\(literal)") { try Money(parsing: literal) }
+        }
+    }
+
     @Test func printsTwoDecimals() {
         #expect(Money(cents: 1999).description == "19.99")
         #expect(Money(cents: 5).description == "0.05")

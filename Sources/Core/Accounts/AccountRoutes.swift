@@ -17,7 +17,7 @@ public enum AccountRoutes {
                 can be tried. When every password-hashing slot of the pool is busy the answer is 503 with \
                 Retry-After.
                 """)) { request, context in
-            let input = try AccountInput.Registration(request.jsonObject())
+            let input = try AccountInput.Registration(request.jsonObject(limits: context.configuration.jsonLimits))
             let hash = try passwords.hash(input.password)
             let user: User
             do {
@@ -43,7 +43,7 @@ public enum AccountRoutes {
                 \(throttle.maximumWaitSeconds) s), except from addresses where that account signed in successfully \
                 before. When every password-hashing slot of the pool is busy the answer is 503 with Retry-After.
                 """)) { request, context in
-            let input = try AccountInput.Login(request.jsonObject())
+            let input = try AccountInput.Login(request.jsonObject(limits: context.configuration.jsonLimits))
             let addressKey = request.clientAddress.flatMap(ClientAddress.key)
             // Cheap checks first: the throttle and the lookup are one indexed read each; no
             // password is hashed for a throttled email.

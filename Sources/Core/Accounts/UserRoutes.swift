@@ -71,7 +71,7 @@ public enum UserRoutes {
             // role rule (403), a missing current_password (403), `If-Match` (412). Only then
             // `passwordWork` spends scrypt, so none of these answers can be repeated to burn CPU.
             let id = try authorize(context)
-            let patch = try AccountInput.UserPatch(request.jsonObject())
+            let patch = try AccountInput.UserPatch(request.jsonObject(limits: context.configuration.jsonLimits))
             if patch.role != nil, !context.caller.isAdmin {
                 throw APIError.forbidden("Only an admin may change a role.")
             }

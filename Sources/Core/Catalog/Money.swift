@@ -19,8 +19,16 @@ public struct Money: Sendable, Equatable, Comparable, CustomStringConvertible {
         case tooLarge
     }
 
+    /// Exponents beyond ±40 are refused: no price is written with one (the largest price
+    /// has 13 digits), and it keeps the scale arithmetic small.
+    static let maximumExponent = 40
+
     /// Parses a decimal literal (JSON number syntax, exponent allowed) exactly.
     /// `1.5`, `1.50` and `150e-2` are all 1.50; `1.005` has too many decimals.
+    ///
+    /// Any text is safe to pass: the exponent is read digit by digit and saturates instead
+    /// of overflowing (`1e-9223372036854775808` is `tooManyDecimals`, not a trap), and
+    /// digits are accumulated with overflow checks.
     public init(parsing literal: String) throws(ParseError) {
         var bytes = Substring(literal).utf8[...]
         var negative = false
@@ -38,12 +46,7 @@ public struct Money: Sendable, Equatable, Comparable, CustomStringConvertible {
             } else if byte == UInt8(ascii: "."), !seenPoint {
                 seenPoint = true
             } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-                let rest = String(Substring(bytes[bytes.index(after: index)...]))
-                guard let value = Int(rest), abs(value) <= 40 else {
-                    // A huge exponent is either zero-ish or enormous; neither is a price.
-                    throw .tooLarge
-                }
-                exponent = value
+                exponent = try Self.exponent(bytes[bytes.index(after: index)...])
                 break
             } else {
                 throw .notANumber
@@ -69,6 +72,27 @@ public struct Money: Sendable, Equatable, Comparable, CustomStringConvertible {
         }
         if negative && cents != 0 { throw .negative }
         self.cents = cents
+    }
+
+    /// The exponent after `e`: an optional sign and at least one digit, within
+    /// ±`maximumExponent`. A huge exponent is either tiny (too many decimals) or enormous
+    /// (too large); neither is a price. Leading zeros are allowed, as JSON allows them.
+    private static func exponent(_ text: Substring.UTF8View.SubSequence) throws(ParseError) -> Int {
+        var rest = text
+        var negative = false
+        if let sign = rest.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+            negative = sign == UInt8(ascii: "-")
+            rest = rest.dropFirst()
+        }
+        guard !rest.isEmpty else { throw .notANumber }
+        var magnitude = 0
+        for byte in rest {
+            guard byte >= 0x30 && byte <= 0x39 else { throw .notANumber }
+            // Saturates just past the maximum: the size of a longer exponent does not matter.
+            magnitude = min(magnitude * 10 + Int(byte - 0x30), maximumExponent + 1)
+        }
+        guard magnitude <= maximumExponent else { throw negative ? .tooManyDecimals : .tooLarge }
+        return negative ? -magnitude : magnitude
     }
 
     /// `19.99`, `0.05`, `1200.00`.

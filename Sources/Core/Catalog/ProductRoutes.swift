@@ -84,7 +84,7 @@ public enum ProductRoutes {
     }
 
     static func create(_ request: Request, _ context: RequestContext) throws -> Response {
-        let input = try ProductInput(request.jsonObject(), partial: false)
+        let input = try ProductInput(request.jsonObject(limits: context.configuration.jsonLimits), partial: false)
         let product = try context.database.transaction { db in
             try ProductStore.insert(db, name: input.name!, description: input.description ?? "", price: input.price!)
         }
@@ -95,7 +95,7 @@ public enum ProductRoutes {
 
     static func update(_ request: Request, _ context: RequestContext, partial: Bool) throws -> Response {
         let id = context.parameters.id()
-        let input = try ProductInput(request.jsonObject(), partial: partial)
+        let input = try ProductInput(request.jsonObject(limits: context.configuration.jsonLimits), partial: partial)
         let (product, offers) = try context.database.transaction { db in
             try checkPrecondition(request, db, id: id)
             guard let product = try ProductStore.update(db, id: id, with: input) else {

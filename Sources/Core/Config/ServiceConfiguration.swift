@@ -20,6 +20,9 @@ public struct ServiceConfiguration: Sendable {
     public var statementTimeoutMilliseconds: Int
     /// `CATALOG_MAX_BODY_BYTES`: largest accepted request body (default 1 MiB, like nginx's `client_max_body_size 1m`).
     public var maxBodyBytes: Int
+    /// `CATALOG_JSON_MAX_*`: how much of a body's JSON the parser reads (default
+    /// `JSONParser.Limits.requestBody`; the variables are `jsonLimitSettings`).
+    public var jsonLimits: JSONParser.Limits
     /// `CATALOG_LOG_FORMAT`: `logfmt` (default) or `json`.
     public var logFormat: LogFormat
     /// `CATALOG_LOG_LEVEL`: swift-log level (default `info`).
@@ -45,6 +48,7 @@ public struct ServiceConfiguration: Sendable {
         databaseURL: String,
         statementTimeoutMilliseconds: Int = 5000,
         maxBodyBytes: Int = 1 << 20,
+        jsonLimits: JSONParser.Limits = .requestBody,
         logFormat: LogFormat = .logfmt,
         logLevel: Logger.Level = .info,
         migrationsDirectory: String = "migrations",
@@ -58,6 +62,7 @@ public struct ServiceConfiguration: Sendable {
         self.databaseURL = databaseURL
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.maxBodyBytes = maxBodyBytes
+        self.jsonLimits = jsonLimits
         self.logFormat = logFormat
         self.logLevel = logLevel
         self.migrationsDirectory = migrationsDirectory
@@ -72,6 +77,7 @@ public struct ServiceConfiguration: Sendable {
         let databaseURL = reader.required("DATABASE_URL", hint: "e.g. postgres://catalog:PASSWORD@127.0.0.1:5432/catalog")
         let timeout = reader.integer("CATALOG_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
         let maxBody = reader.integer("CATALOG_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
+        let jsonLimits = Self.jsonLimits(&reader)
         let format = reader.choice("CATALOG_LOG_FORMAT", default: LogFormat.logfmt)
         let level = reader.choice("CATALOG_LOG_LEVEL", default: Logger.Level.info)
         let migrations = environment["CATALOG_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "migrations"
@@ -89,7 +95,7 @@ public struct ServiceConfiguration: Sendable {
         let passwordNice = reader.integer("CATALOG_PASSWORD_NICE", default: Self.defaultPasswordNice, range: 0...19)
         try reader.finish()
         self.init(databaseURL: databaseURL, statementTimeoutMilliseconds: timeout, maxBodyBytes: maxBody,
-                  logFormat: format, logLevel: level, migrationsDirectory: migrations,
+                  jsonLimits: jsonLimits, logFormat: format, logLevel: level, migrationsDirectory: migrations,
                   auth: AuthSettings(secret: secret, tokenLifetimeSeconds: ttl, issuer: issuer),
                   passwordSlots: passwordSlots, passwordNice: passwordNice)
     }

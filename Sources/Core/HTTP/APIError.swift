@@ -22,6 +22,9 @@ public enum APIError: Error, Sendable, Equatable {
     case preconditionFailed
     /// 413: the body is larger than the configured limit.
     case payloadTooLarge(limit: Int)
+    /// 413: the body is within the byte limit but more than the service will parse (too
+    /// many members, elements or values, too long a string, too deep); the detail says which.
+    case contentTooLarge(String)
     /// 415: the body is not `application/json`.
     case unsupportedMediaType(String)
     /// 422: the request is well-formed but its content is invalid.
@@ -48,7 +51,7 @@ public enum APIError: Error, Sendable, Equatable {
         case .methodNotAllowed: .methodNotAllowed
         case .conflict: .conflict
         case .preconditionFailed: .preconditionFailed
-        case .payloadTooLarge: .contentTooLarge
+        case .payloadTooLarge, .contentTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .validation: .unprocessableContent
         case .tooManyRequests: .tooManyRequests

@@ -46,7 +46,8 @@ extension APIError {
         switch self {
         case .malformedJSON(let detail):
             Problem(type: "/problems/malformed-json", title: "Malformed JSON", status: status, detail: detail)
-        case .unauthorized(let detail), .forbidden(let detail), .notFound(let detail), .unsupportedMediaType(let detail):
+        case .unauthorized(let detail), .forbidden(let detail), .notFound(let detail), .unsupportedMediaType(let detail),
+             .contentTooLarge(let detail):
             Problem(status: status, detail: detail)
         case .methodNotAllowed(let allowed):
             Problem(status: status, detail: "Allowed methods: \(allowed.map(\.rawValue).joined(separator: ", ")).")

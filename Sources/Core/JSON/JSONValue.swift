@@ -48,6 +48,12 @@ public struct JSONObject: Sendable, Equatable {
         self.members = members.map { (key: $0.0, value: $0.1) }
     }
 
+    /// Members whose keys the caller has already made unique (the parser checks them
+    /// with a set), taken as they are: no search per member.
+    init(uniqueMembers: [(key: String, value: JSONValue)]) {
+        members = uniqueMembers
+    }
+
     /// The member named `key`; setting `nil` removes it, setting a value replaces it in place or appends it.
     public subscript(key: String) -> JSONValue? {
         get { members.first(where: { $0.key == key })?.value }

@@ -21,7 +21,7 @@ public enum LibraryRoutes {
             .access(.signedIn)
             .body(LibraryInput.AuthorFields.schema)
             .response(201, "The new author.", schema: OpenAPI.ref("Author"), headers: ["Location", "ETag"])) { request, context in
-            let fields = try LibraryInput.AuthorFields(request.jsonObject())
+            let fields = try LibraryInput.AuthorFields(request.jsonObject(limits: context.configuration.jsonLimits))
             let author = try context.database.transaction { db in
                 try AuthorStore.insert(db, name: fields.name, bio: fields.bio, ownerID: context.caller.userID)
             }
@@ -82,7 +82,7 @@ public enum LibraryRoutes {
             .response(201, "The new book.", schema: OpenAPI.ref("Book"), headers: ["Location", "ETag"])
             .problems(409)
             .describe("An unknown `author_id` is a 422; an ISBN that another book has is a 409.")) { request, context in
-            let fields = try LibraryInput.BookFields(request.jsonObject())
+            let fields = try LibraryInput.BookFields(request.jsonObject(limits: context.configuration.jsonLimits))
             let book = try writing(fields) {
                 try context.database.transaction { db in try BookStore.insert(db, fields, ownerID: context.caller.userID) }
             }
@@ -109,7 +109,7 @@ public enum LibraryRoutes {
             .problems(403, 409, 412)
             .describe("Only the book's owner or an admin may replace it (403 for others).")) { request, context in
             let id = context.parameters.id()
-            let fields = try LibraryInput.BookFields(request.jsonObject())
+            let fields = try LibraryInput.BookFields(request.jsonObject(limits: context.configuration.jsonLimits))
             let book = try writing(fields) {
                 try context.database.transaction { db in
                     try checkOwnership(request, context, db, id: id)

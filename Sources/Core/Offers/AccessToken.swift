@@ -48,7 +48,7 @@ public struct AccessToken: Sendable, Equatable {
     static func jwtExpiry(_ token: String) -> Double? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
-              case .object(let claims)? = try? JSONParser.parse(payload),
+              case .object(let claims)? = try? JSONParser.parse(payload, limits: RemoteOffer.parsingLimits),
               case .number(let literal)? = claims["exp"], let exp = Double(literal), exp.isFinite
         else { return nil }
         return exp

@@ -17,7 +17,14 @@ public struct RemoteOffer: Sendable, Equatable {
     /// Parses the body of `GET /products/{uuid}/offers`.
     public static func list(from body: [UInt8]) throws(OffersClientError) -> [RemoteOffer] {
         let document: JSONValue
-        do { document = try JSONParser.parse(body) } catch { throw .malformedBody("offers: not JSON (\(error))") }
+        do {
+            document = try JSONParser.parse(body, limits: parsingLimits)
+        } catch {
+            switch error {
+            case .malformed(let syntax): throw .malformedBody("offers: not JSON (\(syntax))")
+            case .limitExceeded(let limit): throw .malformedBody("offers: too large (\(limit))")
+            }
+        }
         guard case .array(let elements) = document else {
             throw .malformedBody("offers: expected an array, got \(document.typeName)")
         }
@@ -45,10 +52,11 @@ public struct RemoteOffer: Sendable, Equatable {
 
     /// Parses the body of a 201 from `POST /auth`.
     public static func accessToken(from body: [UInt8]) throws(OffersClientError) -> String {
-        guard case .object(let object)? = try? JSONParser.parse(body) else {
+        guard case .object(let object)? = try? JSONParser.parse(body, limits: parsingLimits) else {
             throw .malformedBody("auth: expected a JSON object")
         }
-        guard case .string(let token)? = object["access_token"], !token.isEmpty, token.utf8.count <= 8192,
+        // Its length is bounded by the parser's string limit.
+        guard case .string(let token)? = object["access_token"], !token.isEmpty,
               !token.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E })
         else { throw .malformedBody("auth: no usable access_token") }
         return token
@@ -57,7 +65,7 @@ public struct RemoteOffer: Sendable, Equatable {
     /// The `detail` member of an error body, if there is one (FastAPI style: a string, or a
     /// list of validation errors, which is summarised as JSON).
     public static func detail(from body: [UInt8]) -> String? {
-        guard case .object(let object)? = try? JSONParser.parse(body), let detail = object["detail"] else { return nil }
+        guard case .object(let object)? = try? JSONParser.parse(body, limits: parsingLimits), let detail = object["detail"] else { return nil }
         if case .string(let text) = detail { return text }
         return String(detail.encodedString.prefix(200))
     }

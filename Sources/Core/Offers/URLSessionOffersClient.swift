@@ -11,10 +11,13 @@ import FoundationNetworking
 /// (0.5 becomes 0, which fails at once): URLSession's are set a little beyond ours, as a
 /// backstop. Redirects are refused (the refresh token
 /// travels in a header and must never be replayed to another host), cookies and caches are
-/// off, and one session is shared so connections are kept alive across calls.
+/// off, and one session is shared so connections are kept alive across calls. An answer
+/// is read up to `RemoteOffer.maximumBodyBytes` and no further: a service that sends more
+/// gets its transfer cancelled and counts as a malformed answer.
 public final class URLSessionOffersClient: OffersClient {
     private let configuration: OffersConfiguration
     private let session: URLSession
+    private let transfers: TransferDelegate
     /// URLSession's own timeouts: whole seconds, past our deadline.
     private let backstopTimeout: TimeInterval
 
@@ -30,7 +33,8 @@ public final class URLSessionOffersClient: OffersClient {
         settings.urlCache = nil
         settings.httpCookieStorage = nil
         settings.httpShouldSetCookies = false
-        session = URLSession(configuration: settings, delegate: RefuseRedirects(), delegateQueue: nil)
+        transfers = TransferDelegate(maximumBodyBytes: RemoteOffer.maximumBodyBytes)
+        session = URLSession(configuration: settings, delegate: transfers, delegateQueue: nil)
     }
 
     deinit { session.invalidateAndCancel() }
@@ -94,23 +98,15 @@ public final class URLSessionOffersClient: OffersClient {
         }
     }
 
-    /// One exchange, resolved exactly once: by the response, by a transport error, or by
-    /// the deadline (which then cancels the transfer).
+    /// One exchange, resolved exactly once: by the response, by a transport error, by an
+    /// answer over the size cap, or by the deadline (which then cancels the transfer).
     private func perform(_ request: URLRequest) async throws(OffersClientError) -> (Int, [UInt8]) {
         let timeout = configuration.requestTimeout
         let result: Result<(Int, [UInt8]), OffersClientError> = await withCheckedContinuation { continuation in
             let once = ResumeOnce(continuation)
-            let task = session.dataTask(with: request) { data, response, error in
-                if let error {
-                    once.resume(.failure(Self.classify(error, timeout: timeout)))
-                } else if let http = response as? HTTPURLResponse {
-                    once.resume(.success((http.statusCode, data.map { Array($0) } ?? [])))
-                } else {
-                    once.resume(.failure(.transport("no HTTP response")))
-                }
-            }
+            let task = session.dataTask(with: request)
             let cancel = CancelHandle(task)
-            task.resume()
+            transfers.start(task, timeout: timeout, finish: once)
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) {
                 if once.resume(.failure(.timedOut(seconds: timeout))) { cancel.cancel() }
             }
@@ -118,7 +114,7 @@ public final class URLSessionOffersClient: OffersClient {
         return try result.get()
     }
 
-    private static func classify(_ error: any Error, timeout: Double) -> OffersClientError {
+    fileprivate static func classify(_ error: any Error, timeout: Double) -> OffersClientError {
         guard let urlError = error as? URLError else { return .transport(String(describing: error)) }
         switch urlError.code {
         case .timedOut: return .timedOut(seconds: timeout)
@@ -162,8 +158,60 @@ private final class CancelHandle: @unchecked Sendable {
     func cancel() { task.cancel() }
 }
 
-/// Answers every redirect with "don't follow": the 3xx reaches the client as a status.
-private final class RefuseRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+/// The session's delegate: collects each transfer's body up to a cap, resolves its call
+/// when it completes, and refuses every redirect (the 3xx reaches the client as a status).
+///
+/// A body is collected here rather than by a completion handler because a completion
+/// handler gets the body only once all of it has arrived, however large it is.
+private final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private struct Transfer {
+        let finish: ResumeOnce
+        let timeout: Double
+        var body: [UInt8] = []
+    }
+
+    private let maximumBodyBytes: Int
+    private let lock = NSLock()
+    private var transfers: [Int: Transfer] = [:]
+
+    init(maximumBodyBytes: Int) {
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    /// Starts `task`; `finish` is resumed when it completes or is refused.
+    func start(_ task: URLSessionDataTask, timeout: Double, finish: ResumeOnce) {
+        lock.withLock { transfers[task.taskIdentifier] = Transfer(finish: finish, timeout: timeout) }
+        task.resume()
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let id = dataTask.taskIdentifier
+        let declared = dataTask.response?.expectedContentLength ?? -1
+        let refused: Transfer? = lock.withLock {
+            guard let received = transfers[id]?.body.count else { return nil }
+            if declared > Int64(maximumBodyBytes) || received + data.count > maximumBodyBytes {
+                return transfers.removeValue(forKey: id)
+            }
+            transfers[id]?.body.append(contentsOf: data)  // in place: no copy of what came before
+            return nil
+        }
+        if let refused {
+            refused.finish.resume(.failure(.malformedBody("the answer is larger than \(maximumBodyBytes) bytes")))
+            dataTask.cancel()
+        }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        guard let transfer = lock.withLock({ transfers.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if let error {
+            transfer.finish.resume(.failure(URLSessionOffersClient.classify(error, timeout: transfer.timeout)))
+        } else if let http = task.response as? HTTPURLResponse {
+            transfer.finish.resume(.success((http.statusCode, transfer.body)))
+        } else {
+            transfer.finish.resume(.failure(.transport("no HTTP response")))
+        }
+    }
+
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
         completionHandler(nil)

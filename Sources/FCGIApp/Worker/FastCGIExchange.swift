@@ -98,18 +98,34 @@ struct FastCGIExchange {
         bytes.count == literal.utf8CodeUnitCount && hasPrefix(bytes, literal)
     }
 
-    /// Builds the Core request; `nil` when the params are unusable (no method or URI).
+    /// Builds the Core request; `nil` when the params are unusable (no method or URI, or a
+    /// `CONTENT_LENGTH` that is not a length).
     func readRequest() -> Request? {
         let params = parameters()
-        guard let methodName = params.method, let method = HTTPRequest.Method(methodName), let uri = params.uri else { return nil }
+        guard let methodName = params.method, let method = HTTPRequest.Method(methodName), let uri = params.uri,
+              let declaredLength = Self.contentLength(params.contentLength)
+        else { return nil }
         let path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
-        let declaredLength = Int(params.contentLength) ?? 0
         if declaredLength > maxBodyBytes {
             return Request(method: method, path: path, rawQuery: params.query, headers: params.headers, bodyTooLarge: true,
                            clientAddress: params.remoteAddress)
         }
         return Request(method: method, path: path, rawQuery: params.query, headers: params.headers, body: readBody(length: declaredLength),
                        clientAddress: params.remoteAddress)
+    }
+
+    /// `CONTENT_LENGTH` as a byte count: empty is no body (what nginx sends without one),
+    /// otherwise decimal digits only. A count too large for `Int` saturates, which is over
+    /// any body limit; a sign, a space or anything else is `nil`, never guessed at.
+    static func contentLength(_ text: String) -> Int? {
+        var length = 0
+        for byte in text.utf8 {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (shifted, overflow1) = length.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = shifted.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+            length = overflow1 || overflow2 ? Int.max : next
+        }
+        return length
     }
 
     /// Reads exactly `length` bytes of stdin (`FCGX_GetStr` returns short reads).
