@@ -240,12 +240,14 @@ async def setup(args):
 
 # ------------------------------------------------------------------ phase
 
-async def attacker(name, client, rate, make, counts, inflight):
-    """Closed loop, one request at a time, at most `rate` per second; ignores Retry-After."""
+async def attacker(name, client, rate, make, counts, inflight, halt):
+    """Closed loop, one request at a time, at most `rate` per second; ignores Retry-After.
+    Ends when `halt` is set (checked each turn: Python 3.11's wait_for can swallow a
+    cancellation that races with a finishing request, so cancelling alone may not end it)."""
     loop = asyncio.get_running_loop()
     interval = 1.0 / rate
     await asyncio.sleep(random.uniform(0, interval))  # not all in step
-    while True:
+    while not halt.is_set():
         start = loop.time()
         method, path, body, headers = make()
         inflight[name] += 1
@@ -304,13 +306,14 @@ async def phase(args):
     counts = collections.defaultdict(collections.Counter)
     inflight = collections.Counter()
     clients, tasks, kinds = [], [], {}
+    halt = asyncio.Event()
 
     def spawn(name, source, rate, make):
         client = Client(host, port, source, timeout)
         clients.append(client)
         kinds[name] = kinds.get(name, 0) + 1
         counts[name]  # listed even when it never finishes a request
-        tasks.append(asyncio.create_task(attacker(name, client, rate, make, counts, inflight)))
+        tasks.append(asyncio.create_task(attacker(name, client, rate, make, counts, inflight, halt)))
 
     if "a" in attacks:
         real_emails = [state["real"]["email"], state["reader"]["email"]] + [w["email"] for w in state["wide"]]
@@ -379,11 +382,15 @@ async def phase(args):
     broken = [t.exception() for t in tasks if t.done() and not t.cancelled() and t.exception()]
     if broken:  # an attacker died of a bug in this script, not of an answer: a tool failure
         sys.exit(f"hostile-load: {len(broken)} attackers failed: {broken[0]!r}")
+    halt.set()
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    # Each attacker ends at its next turn, within one request (bounded by the client timeout).
+    stuck = (await asyncio.wait(tasks, timeout=timeout + 2))[1] if tasks else set()
     for client in clients:
         client.close()
+    if stuck:
+        await asyncio.wait(stuck, timeout=2)
     result = {
         "phase": args.name,
         "attacks": sorted(attacks),
