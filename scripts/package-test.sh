@@ -19,7 +19,8 @@
 #      /docs/ through it, the offer-sync unit against the offers stand-in, /metrics
 #      (every catalog_* series the alert rules and the dashboard use is there), a
 #      reload, pg_dump and its restore.
-#   4. upgrade (reinstall) keeps an edited catalog.env; purge removes /etc/catalog,
+#   4. upgrade (reinstall) keeps an edited catalog.env, and the restarted service runs
+#      with the edit after `catalog migrate`; purge removes /etc/catalog,
 #      /usr/bin/catalog, the enablement links and the site link.
 # Env: SWIFT, SWIFT_BUILD_ARGS (as scripts/test.sh), PACKAGE_TEST_DEB=path (test that
 # .deb instead of building one), KEEP_PACKAGE_TEST=1 (keep the work dir's logs).
@@ -343,6 +344,15 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --reinstall --no-install-r
     { cat "$WORK/upgrade.log" >&2; fail "apt-get install --reinstall"; }
 check "catalog.env unchanged by the upgrade" test "$(sha256sum "$ENV_FILE")" = "$sum_before"
 check "catalog.env still 0640 root:catalog" test "$(stat -c '%a %U:%G' "$ENV_FILE")" = "640 root:catalog"
+say "README: after the upgrade, catalog migrate, then systemctl restart catalog"
+runuser -u catalog -- env CATALOG_ENV_FILE=/etc/catalog/catalog.env catalog migrate >>"$WORK/migrate.log" 2>&1 ||
+    fail "catalog migrate after the upgrade"
+start_service
+for _ in $(seq 50); do [[ $(get "$BASE/healthz" || true) == 200 ]] && break; sleep 0.2; done
+check "GET /products after the restart: 200" test "$(get "$BASE/products")" = 200
+check "the restarted pool runs the operator's edit (CATALOG_WORKERS=3)" \
+    test "$(catalog status --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["configured_workers"])')" = 3
+stop_service
 
 say "apt-get purge catalog"
 kill -QUIT "$(cat /run/nginx.pid)"
