@@ -158,11 +158,11 @@ stop_pid() {
 if [[ $EUID -eq 0 ]]; then
     # initdb and postgres refuse to run as root: run them as the postgres system user.
     as_pg() {
-        (cd "$STATE" && runuser -u postgres -- "$@")
+        (cd "$STATE" 2>/dev/null || cd /; runuser -u postgres -- "$@")
     }
 else
     as_pg() {
-        (cd "$STATE" && "$@")
+        (cd "$STATE" 2>/dev/null || cd /; "$@")
     }
 fi
 
@@ -233,10 +233,12 @@ do_down() {
     fi
 
     # 1. nginx: graceful quit (finishes in-flight requests).
-    pid=$(read_pid "$STATE/nginx.pid")
-    if [[ -n $pid ]] && alive "$pid"; then
-        stop_pid "$pid" nginx QUIT 10 TERM 5
-    fi
+    # (DIR/nginx.pid and DIR/pg: a stack started before STATE existed.)
+    for pid in "$(read_pid "$STATE/nginx.pid")" "$(read_pid "$DIR/nginx.pid")"; do
+        if [[ -n $pid ]] && alive "$pid"; then
+            stop_pid "$pid" nginx QUIT 10 TERM 5
+        fi
+    done
 
     # 2. catalog master (graceful TERM; its workers die with it), then strays.
     for p in "$(read_pid "$DIR/catalog.pid")" "$(read_pid "$DIR/catalog.launch.pid")"; do
@@ -253,17 +255,20 @@ do_down() {
     fi
 
     # 3. PostgreSQL: fast shutdown (disconnects clients, checkpoints).
-    pgpid=$(read_pid "$STATE/pg/postmaster.pid")
-    if [[ -n $pgpid ]] && alive "$pgpid"; then
-        local bindir
-        bindir=$(find_pg_bindir 2>/dev/null) || bindir=""
-        if [[ -n $bindir ]]; then
-            as_pg "$bindir/pg_ctl" -D "$STATE/pg" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+    local pgdata
+    for pgdata in "$STATE/pg" "$DIR/pg"; do
+        pgpid=$(read_pid "$pgdata/postmaster.pid")
+        if [[ -n $pgpid ]] && alive "$pgpid"; then
+            local bindir
+            bindir=$(find_pg_bindir 2>/dev/null) || bindir=""
+            if [[ -n $bindir ]]; then
+                as_pg "$bindir/pg_ctl" -D "$pgdata" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+            fi
+            if alive "$pgpid"; then
+                stop_pid "$pgpid" postgres QUIT 10
+            fi
         fi
-        if alive "$pgpid"; then
-            stop_pid "$pgpid" postgres QUIT 10
-        fi
-    fi
+    done
     rm -f -- "$DIR/catalog.launch.pid" "$DIR/offers-standin.pid" "$DIR/offer-sync-loop.pid" 2>/dev/null || true
     remove_state
     return 0
@@ -376,7 +381,10 @@ NGINX_BIN=$(find_nginx)
 PSQL=$PG_BIN/psql
 [[ -x $PSQL ]] || PSQL=$(command -v psql) || die "psql not found; run 'make deps'"
 
-# Fresh state every time (extra.env and anything else not ours is kept in DIR).
+# Fresh state every time (extra.env and anything else not ours is kept in DIR), and
+# nothing left of the layout before STATE, which kept all of it in DIR.
+rm -rf -- "$DIR/pg" "$DIR/pgsock" "$DIR/nginx-tmp" "$DIR/docs"
+rm -f -- "$DIR"/{catalog.sock,nginx.pid,nginx.conf,pgsuper.pw}
 rm -f -- "$DIR"/{catalog.pid,catalog.launch.pid,catalog.env,status.json} \
     "$DIR"/{initdb.log,postgres.log,migrate.log,catalog.log,nginx-error.log,nginx-access.log} \
     "$DIR"/{offers-standin.pid,offers-standin.port,offers-standin.log,offer-sync-loop.pid,offer-sync.log}
