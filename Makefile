@@ -2,9 +2,10 @@
 #
 #   make deps    install the Debian packages the build, tests and stack need (idempotent)
 #   make build   release build (swift build -c release)
-#   make run     build and start a local stack on http://127.0.0.1:8080 (state in .run/),
+#   make run     build and start a local stack on http://127.0.0.1:8080 (state in .run/;
+#                what postgres and www-data must reach in /tmp/catalog-stack-<path hash>/),
 #                with the offers stand-in and `catalog sync-offers` every minute
-#   make stop    stop that stack
+#   make stop    stop that stack and remove its /tmp state (logs kept in .run/)
 #   make test    unit + database + end-to-end tests against a throwaway stack (what CI runs)
 #   make faults  process-manager fault tests under load (reload, kills, timeouts, PostgreSQL
 #                outage, stop) against a throwaway stack of their own (CI runs it after test)
@@ -22,6 +23,7 @@
 #                    (make test runs it too, with the /docs browser check)
 #   make loadtest    Locust scenarios against the dev stack (.run/, started if needed):
 #                    fails on any error or p95 > 100 ms, then removes the locust_ data
+#   make deb         dist/catalog_<version>_<arch>.deb (scripts/deb.sh; packaging/)
 #   make docs        install Swagger UI for nginx's /docs into DOCS_DIR
 #                    (default /usr/share/catalog/docs; make run does it for .run/docs)
 #   make clean   stop the stack, remove .run/ and the build products
@@ -51,8 +53,14 @@ DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
 # and a font for it (Python tools come from PyPI into .build-py/, see scripts/py-venv.sh).
 TEST_DEB_PACKAGES := chromium-headless-shell fonts-dejavu-core
 test contract deps-test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
+# Only for the Debian package (`make deb`, and its test in `make test`): libcurl's headers
+# for the static Swift runtime (FoundationNetworking links libcurl), dpkg-shlibdeps,
+# lintian, promtool (Debian's prometheus) to check the shipped alert rules, and what the
+# package test uses on the installed package (curl, man).
+DEB_BUILD_PACKAGES := libcurl4-openssl-dev dpkg-dev lintian prometheus curl man-db
+test deb: DEB_PACKAGES += $(DEB_BUILD_PACKAGES)
 
-.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs clean
+.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs deb clean
 
 deps:
 	@missing=""; \
@@ -107,6 +115,7 @@ stop:
 
 test: deps
 	@SWIFT="$(SWIFT)" scripts/test.sh
+	@SWIFT="$(SWIFT)" scripts/package-test.sh
 
 faults: deps
 	@SWIFT="$(SWIFT)" scripts/faults.sh
@@ -135,7 +144,10 @@ loadtest: deps build
 docs:
 	@scripts/docs-install.sh "$(DOCS_DIR)"
 
+deb: deps
+	@SWIFT="$(SWIFT)" scripts/deb.sh
+
 clean:
 	@scripts/stack.sh down "$(RUN_DIR)" >/dev/null 2>&1 || true
-	rm -rf "$(RUN_DIR)"
+	rm -rf "$(RUN_DIR)" dist
 	$(SWIFT) package clean

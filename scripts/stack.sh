@@ -1,29 +1,41 @@
 #!/usr/bin/env bash
 # scripts/stack.sh — one local Catalog stack (PostgreSQL + `catalog serve` + nginx,
-# plus the offers-service stand-in) living entirely in one directory. The same
-# mechanism serves `make run` (dev), `make test` (end-to-end tests) and `make bench`.
+# plus the offers-service stand-in) run from one directory DIR. The same mechanism
+# serves `make run` (dev), `make test` (end-to-end tests) and `make bench`.
+#
+# What the stack's unprivileged processes must reach (PostgreSQL runs as the postgres
+# user: its data, socket dir and log; nginx's workers run as www-data: catalog.sock, the
+# /docs files, nginx's temp dirs and logs) lives in a state directory of its own,
+# STATE = /tmp/catalog-stack-<hash of DIR's path> (mode 0755), not in DIR: DIR may sit
+# where those users cannot go, e.g. a clone in root's mode-700 home or in a `mktemp -d`
+# directory. The hash keeps two stacks (two clones, a test beside the dev stack) apart.
+# DIR keeps what only the caller reads: catalog.env, admin.txt, the logs of the
+# processes run as the caller (catalog, migrate, offers stand-in, sync loop), pid and
+# status files, and symlinks to postgres.log, nginx-error.log and nginx-access.log in
+# STATE. `down` moves those three logs into DIR and removes STATE.
 #
 #   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH] [--sync-loop]
 #   scripts/stack.sh down DIR
 #   scripts/stack.sh status DIR
 #   scripts/stack.sh pg-stop DIR | pg-start DIR
 #
-# up:    fresh PostgreSQL cluster in DIR/pg (random loopback port, scram-sha-256,
+# up:    fresh PostgreSQL cluster in STATE/pg (random loopback port, scram-sha-256,
 #        random passwords), role+database `catalog`, `BIN migrate`, `BIN serve` on
-#        DIR/catalog.sock, nginx rendered from deploy/nginx.conf on 127.0.0.1:PORT;
-#        waits for /healthz = 200; writes DIR/catalog.env (`. DIR/catalog.env`).
+#        STATE/catalog.sock, nginx rendered from deploy/nginx.conf on 127.0.0.1:PORT;
+#        waits for /healthz = 200; writes DIR/catalog.env (`. DIR/catalog.env`; it
+#        names the cluster's data directory CATALOG_PG_DATA and STATE CATALOG_STATE_DIR).
 #        Also starts scripts/offers-standin.py (the external offers service's stand-in)
 #        on a free loopback port with a random refresh token, and puts OFFERS_BASE_URL,
 #        OFFERS_REFRESH_TOKEN, CATALOG_OFFERS_STANDIN_CONTROL and CATALOG_BIN in catalog.env.
 #        --sync-loop (what `make run` uses; tests run the job themselves): also run
 #        `BIN sync-offers` every $OFFERS_SYNC_INTERVAL seconds (default 60), like the
 #        systemd timer does in production; its output goes to DIR/offer-sync.log.
-#        Swagger UI for /docs goes to DIR/docs (scripts/docs-install.sh).
+#        Swagger UI for /docs goes to STATE/docs (scripts/docs-install.sh).
 #        Optional DIR/extra.env (`export NAME=value` lines) is loaded into the
 #        service's environment and copied into catalog.env.
 #        On failure: prints the tails of the logs, stops what it started, exits 1.
-# down:  stops the sync loop, nginx, catalog, the offers stand-in, PostgreSQL;
-#        idempotent, never fails. Keeps the logs.
+# down:  stops the sync loop, nginx, catalog, the offers stand-in, PostgreSQL, then
+#        removes STATE (cluster included); idempotent, never fails. Keeps the logs in DIR.
 # status: exit 0 if PostgreSQL, catalog, nginx and the offers stand-in are running
 #        (prints the base URL), else 1. Shows the sync loop when there is one.
 # pg-stop / pg-start: stop (fast) / start only the stack's PostgreSQL (fault tests).
@@ -78,6 +90,9 @@ if [[ ! -d $DIR_ARG ]]; then
     exit 1
 fi
 DIR=$(cd -- "$DIR_ARG" && pwd -P)
+STATE=/tmp/catalog-stack-$(printf '%s' "$DIR" | sha256sum | cut -c1-16)
+# The logs of processes that run as other users, kept in STATE while the stack runs.
+STATE_LOGS=(postgres.log nginx-error.log nginx-access.log)
 
 # ---------------------------------------------------------------- helpers
 # Is PID a live (non-zombie) process?
@@ -143,11 +158,11 @@ stop_pid() {
 if [[ $EUID -eq 0 ]]; then
     # initdb and postgres refuse to run as root: run them as the postgres system user.
     as_pg() {
-        (cd "$DIR" && runuser -u postgres -- "$@")
+        (cd "$STATE" 2>/dev/null || cd /; runuser -u postgres -- "$@")
     }
 else
     as_pg() {
-        (cd "$DIR" && "$@")
+        (cd "$STATE" 2>/dev/null || cd /; "$@")
     }
 fi
 
@@ -218,10 +233,12 @@ do_down() {
     fi
 
     # 1. nginx: graceful quit (finishes in-flight requests).
-    pid=$(read_pid "$DIR/nginx.pid")
-    if [[ -n $pid ]] && alive "$pid"; then
-        stop_pid "$pid" nginx QUIT 10 TERM 5
-    fi
+    # (DIR/nginx.pid and DIR/pg: a stack started before STATE existed.)
+    for pid in "$(read_pid "$STATE/nginx.pid")" "$(read_pid "$DIR/nginx.pid")"; do
+        if [[ -n $pid ]] && alive "$pid"; then
+            stop_pid "$pid" nginx QUIT 10 TERM 5
+        fi
+    done
 
     # 2. catalog master (graceful TERM; its workers die with it), then strays.
     for p in "$(read_pid "$DIR/catalog.pid")" "$(read_pid "$DIR/catalog.launch.pid")"; do
@@ -238,29 +255,53 @@ do_down() {
     fi
 
     # 3. PostgreSQL: fast shutdown (disconnects clients, checkpoints).
-    pgpid=$(read_pid "$DIR/pg/postmaster.pid")
-    if [[ -n $pgpid ]] && alive "$pgpid"; then
-        local bindir
-        bindir=$(find_pg_bindir 2>/dev/null) || bindir=""
-        if [[ -n $bindir ]]; then
-            as_pg "$bindir/pg_ctl" -D "$DIR/pg" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+    local pgdata
+    for pgdata in "$STATE/pg" "$DIR/pg"; do
+        pgpid=$(read_pid "$pgdata/postmaster.pid")
+        if [[ -n $pgpid ]] && alive "$pgpid"; then
+            local bindir
+            bindir=$(find_pg_bindir 2>/dev/null) || bindir=""
+            if [[ -n $bindir ]]; then
+                as_pg "$bindir/pg_ctl" -D "$pgdata" -m fast -w -t 30 stop >/dev/null 2>&1 || true
+            fi
+            if alive "$pgpid"; then
+                stop_pid "$pgpid" postgres QUIT 10
+            fi
         fi
-        if alive "$pgpid"; then
-            stop_pid "$pgpid" postgres QUIT 10
-        fi
-    fi
-    rm -f -- "$DIR/catalog.sock" "$DIR/catalog.launch.pid" "$DIR/offers-standin.pid" "$DIR/offer-sync-loop.pid" 2>/dev/null || true
+    done
+    rm -f -- "$DIR/catalog.launch.pid" "$DIR/offers-standin.pid" "$DIR/offer-sync-loop.pid" 2>/dev/null || true
+    remove_state
     return 0
+}
+
+# Is STATE a directory of ours (not a symlink someone planted in /tmp, not another
+# user's)? Only then is it used or removed.
+state_is_ours() {
+    [[ -d $STATE && ! -L $STATE && $(stat -c %u -- "$STATE") == "$EUID" ]]
+}
+
+# The logs in STATE move into DIR (replacing their symlinks), then STATE goes.
+remove_state() {
+    local f
+    [[ -e $STATE || -L $STATE ]] || return 0
+    if ! state_is_ours; then
+        log "warning: $STATE is not a directory of this user's; left alone"
+        return 0
+    fi
+    for f in "${STATE_LOGS[@]}"; do
+        if [[ -f $STATE/$f && ! -L $STATE/$f ]]; then mv -f -- "$STATE/$f" "$DIR/$f" 2>/dev/null || true; fi
+    done
+    rm -rf -- "$STATE"
 }
 
 stack_status() { # prints a line per part; returns 0 when all are running
     local ok=0 pid
-    pid=$(read_pid "$DIR/pg/postmaster.pid")
+    pid=$(read_pid "$STATE/pg/postmaster.pid")
     if [[ -n $pid ]] && alive "$pid"; then echo "postgres: running (pid $pid)"; else echo "postgres: stopped"; ok=1; fi
     pid=$(read_pid "$DIR/catalog.pid")
     [[ -n $pid ]] || pid=$(read_pid "$DIR/catalog.launch.pid")
     if [[ -n $pid ]] && alive "$pid"; then echo "catalog:  running (pid $pid)"; else echo "catalog:  stopped"; ok=1; fi
-    pid=$(read_pid "$DIR/nginx.pid")
+    pid=$(read_pid "$STATE/nginx.pid")
     if [[ -n $pid ]] && alive "$pid"; then echo "nginx:    running (pid $pid)"; else echo "nginx:    stopped"; ok=1; fi
     pid=$(read_pid "$DIR/offers-standin.pid")
     if [[ -n $pid ]] && alive "$pid"; then echo "offers:   running (stand-in, pid $pid)"; else echo "offers:   stopped (stand-in)"; ok=1; fi
@@ -274,8 +315,8 @@ stack_status() { # prints a line per part; returns 0 when all are running
 
 anything_running() {
     local pid
-    for pid in "$(read_pid "$DIR/pg/postmaster.pid")" "$(read_pid "$DIR/catalog.pid")" \
-        "$(read_pid "$DIR/catalog.launch.pid")" "$(read_pid "$DIR/nginx.pid")" \
+    for pid in "$(read_pid "$STATE/pg/postmaster.pid")" "$(read_pid "$DIR/catalog.pid")" \
+        "$(read_pid "$DIR/catalog.launch.pid")" "$(read_pid "$STATE/nginx.pid")" \
         "$(read_pid "$DIR/offers-standin.pid")" "$(read_pid "$DIR/offer-sync-loop.pid")"; do
         [[ -n $pid ]] && alive "$pid" && return 0
     done
@@ -295,11 +336,11 @@ if [[ $CMD == status ]]; then
     exit $?
 fi
 if [[ $CMD == pg-stop ]]; then
-    as_pg "$(find_pg_bindir)/pg_ctl" -D "$DIR/pg" -m fast -w -t 30 stop >/dev/null
+    as_pg "$(find_pg_bindir)/pg_ctl" -D "$STATE/pg" -m fast -w -t 30 stop >/dev/null
     exit $?
 fi
 if [[ $CMD == pg-start ]]; then
-    as_pg "$(find_pg_bindir)/pg_ctl" -D "$DIR/pg" -l "$DIR/postgres.log" -w -t 30 -s start
+    as_pg "$(find_pg_bindir)/pg_ctl" -D "$STATE/pg" -l "$STATE/postgres.log" -w -t 30 -s start
     exit $?
 fi
 
@@ -312,10 +353,8 @@ fail_up() {
     exit 1
 }
 
-[[ $DIR =~ ^[A-Za-z0-9._/+@:-]+$ ]] ||
-    die "run dir '$DIR' has characters this script does not quote into configs; use a plain path"
-# unix socket paths are limited to 107 bytes
-((${#DIR} + 24 < 107)) || die "run dir path too long for unix sockets: $DIR"
+# DIR itself goes into no config file (only STATE does, and its name is plain and short),
+# so a clone may live under any path.
 if ! [[ $WORKERS =~ ^[1-9][0-9]{0,2}$ ]] || ((WORKERS > 256)); then die "bad --workers: $WORKERS"; fi
 if [[ -n $PORT ]] && { ! [[ $PORT =~ ^[1-9][0-9]{0,4}$ ]] || ((PORT > 65535)); }; then
     die "bad --port: $PORT"
@@ -342,22 +381,30 @@ NGINX_BIN=$(find_nginx)
 PSQL=$PG_BIN/psql
 [[ -x $PSQL ]] || PSQL=$(command -v psql) || die "psql not found; run 'make deps'"
 
-# Fresh state every time (extra.env and anything else not ours is kept).
-rm -rf -- "$DIR/pg" "$DIR/pgsock" "$DIR/nginx-tmp"
-rm -f -- "$DIR"/{catalog.sock,catalog.pid,catalog.launch.pid,nginx.pid,nginx.conf,catalog.env,pgsuper.pw} \
+# Fresh state every time (extra.env and anything else not ours is kept in DIR), and
+# nothing left of the layout before STATE, which kept all of it in DIR.
+rm -rf -- "$DIR/pg" "$DIR/pgsock" "$DIR/nginx-tmp" "$DIR/docs"
+rm -f -- "$DIR"/{catalog.sock,nginx.pid,nginx.conf,pgsuper.pw}
+rm -f -- "$DIR"/{catalog.pid,catalog.launch.pid,catalog.env,status.json} \
     "$DIR"/{initdb.log,postgres.log,migrate.log,catalog.log,nginx-error.log,nginx-access.log} \
     "$DIR"/{offers-standin.pid,offers-standin.port,offers-standin.log,offer-sync-loop.pid,offer-sync.log}
+if [[ -e $STATE || -L $STATE ]]; then
+    state_is_ours || die "$STATE exists and is not a directory of this user's: remove it"
+    rm -rf -- "$STATE"
+fi
+# mkdir fails if the name was taken since: nobody else's directory is ever used.
+(umask 022 && mkdir -m 0755 -- "$STATE") || die "cannot create the state directory $STATE"
+for f in "${STATE_LOGS[@]}"; do ln -s -- "$STATE/$f" "$DIR/$f"; done
 
 if [[ $EUID -eq 0 ]]; then
     id -u postgres >/dev/null 2>&1 ||
         die "no 'postgres' system user (initdb refuses to run as root); run 'make deps' (installs postgresql)"
     command -v runuser >/dev/null 2>&1 || die "runuser (util-linux) is required when running as root"
-    chmod 0755 "$DIR"
-    runuser -u postgres -- test -x "$DIR" ||
-        die "$DIR is not reachable by the postgres user: every parent directory must be traversable (o+x)"
+    runuser -u postgres -- test -x "$STATE" ||
+        die "$STATE is not reachable by the postgres user (is /tmp mode 1777?)"
     if id -u www-data >/dev/null 2>&1; then
-        runuser -u www-data -- test -x "$DIR" ||
-            die "$DIR is not reachable by www-data (nginx workers): every parent directory must be traversable (o+x)"
+        runuser -u www-data -- test -x "$STATE" ||
+            die "$STATE is not reachable by www-data (nginx workers)"
     fi
 fi
 
@@ -382,26 +429,27 @@ fi
 BASE_URL="http://127.0.0.1:$PORT"
 
 # ---- PostgreSQL
-log "PostgreSQL: initdb in $DIR/pg (port $PG_PORT)"
+log "PostgreSQL: initdb in $STATE/pg (port $PG_PORT)"
 PG_SUPER_PW=$(random_secret)
 APP_PW=$(random_secret)
-(umask 077 && printf '%s\n' "$PG_SUPER_PW" >"$DIR/pgsuper.pw")
-mkdir -m 0700 "$DIR/pg"
-mkdir -m 0755 "$DIR/pgsock"
-: >"$DIR/postgres.log"
+(umask 077 && printf '%s\n' "$PG_SUPER_PW" >"$STATE/pgsuper.pw")
+mkdir -m 0700 "$STATE/pg"
+mkdir -m 0755 "$STATE/pgsock"
+: >"$STATE/postgres.log"
 if [[ $EUID -eq 0 ]]; then
-    chown postgres: "$DIR/pg" "$DIR/pgsock" "$DIR/postgres.log" "$DIR/pgsuper.pw"
+    chown postgres: "$STATE/pg" "$STATE/pgsock" "$STATE/postgres.log" "$STATE/pgsuper.pw"
 fi
-as_pg "$PG_BIN/initdb" -D "$DIR/pg" -U postgres --pwfile="$DIR/pgsuper.pw" \
+as_pg "$PG_BIN/initdb" -D "$STATE/pg" -U postgres --pwfile="$STATE/pgsuper.pw" \
     --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync >"$DIR/initdb.log" 2>&1 ||
     { cat "$DIR/initdb.log" >&2; fail_up "initdb failed"; }
-cat <<EOF | as_pg tee -a "$DIR/pg/postgresql.conf" >/dev/null
+rm -f -- "$STATE/pgsuper.pw" # initdb has it; this script keeps it in PG_SUPER_PW
+cat <<EOF | as_pg tee -a "$STATE/pg/postgresql.conf" >/dev/null
 # ---- added by scripts/stack.sh
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
-unix_socket_directories = '$DIR/pgsock'
+unix_socket_directories = '$STATE/pgsock'
 EOF
-as_pg "$PG_BIN/pg_ctl" -D "$DIR/pg" -l "$DIR/postgres.log" -w -t "$((TIMEOUT + 10))" -s start ||
+as_pg "$PG_BIN/pg_ctl" -D "$STATE/pg" -l "$STATE/postgres.log" -w -t "$((TIMEOUT + 10))" -s start ||
     fail_up "PostgreSQL did not start"
 
 PGPASSWORD=$PG_SUPER_PW PGCONNECT_TIMEOUT=5 "$PSQL" -X -q -v ON_ERROR_STOP=1 \
@@ -413,9 +461,9 @@ SQL
 
 # The service reaches PostgreSQL over its Unix socket, as a same-host production setup
 # would: it skips the loopback TCP stack, which the benchmark measured at ~10 % of a
-# worker's CPU per query. (TCP stays open for tools. DIR is short and plain, checked
-# above, so it goes into the URI as it is.)
-DATABASE_URL="postgres://catalog:$APP_PW@/catalog?host=$DIR/pgsock&port=$PG_PORT"
+# worker's CPU per query. (TCP stays open for tools. STATE is short and plain, so it
+# goes into the URI as it is.)
+DATABASE_URL="postgres://catalog:$APP_PW@/catalog?host=$STATE/pgsock&port=$PG_PORT"
 MIGRATIONS_DIR="$REPO/migrations"
 
 # ---- the service's environment: DATABASE_URL, migrations, plus DIR/extra.env
@@ -445,23 +493,23 @@ printf '%s\n' "$ADMIN_PW" | (cd "$REPO" && "$BIN" admin create --email "$ADMIN_E
 (umask 077 && printf 'email: %s\npassword: %s\n' "$ADMIN_EMAIL" "$ADMIN_PW" >"$DIR/admin.txt")
 
 # ---- catalog serve (own session, so it outlives this script and the terminal)
-log "catalog serve: $WORKERS workers on unix:$DIR/catalog.sock"
+log "catalog serve: $WORKERS workers on unix:$STATE/catalog.sock"
 : >"$DIR/catalog.log"
 (
     cd "$REPO"
-    exec setsid "$BIN" serve --bind "unix:$DIR/catalog.sock" --workers "$WORKERS" \
-        --pid-file "$DIR/catalog.pid" --socket-mode 0666
+    exec setsid "$BIN" serve --bind "unix:$STATE/catalog.sock" --workers "$WORKERS" \
+        --pid-file "$DIR/catalog.pid" --status-file "$DIR/status.json" --socket-mode 0666
 ) >>"$DIR/catalog.log" 2>&1 </dev/null &
 LAUNCH_PID=$!
 echo "$LAUNCH_PID" >"$DIR/catalog.launch.pid"
 
 deadline=$((SECONDS + TIMEOUT))
-until [[ -S $DIR/catalog.sock ]]; do
+until [[ -S $STATE/catalog.sock ]]; do
     alive "$LAUNCH_PID" || {
         wait "$LAUNCH_PID" 2>/dev/null && rc=0 || rc=$?
         fail_up "catalog serve exited (status $rc) before creating its socket"
     }
-    ((SECONDS < deadline)) || fail_up "catalog serve created no socket at $DIR/catalog.sock within ${TIMEOUT}s"
+    ((SECONDS < deadline)) || fail_up "catalog serve created no socket at $STATE/catalog.sock within ${TIMEOUT}s"
     sleep 0.1
 done
 # the pid file may be written just after the socket
@@ -469,15 +517,15 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s $DIR/catalog.pid ]] && break; sleep 0.1;
 [[ -s $DIR/catalog.pid ]] || log "warning: no pid file at $DIR/catalog.pid (down will use the launcher pid)"
 
 # ---- Swagger UI for /docs: a pinned release, cached after the first fetch
-"$REPO/scripts/docs-install.sh" "$DIR/docs" ||
-    log "warning: Swagger UI could not be installed in $DIR/docs: /docs will answer 404"
+"$REPO/scripts/docs-install.sh" "$STATE/docs" ||
+    log "warning: Swagger UI could not be installed in $STATE/docs: /docs will answer 404"
 
 # ---- nginx (the production config, rendered)
 log "nginx on $BASE_URL"
 python3 "$REPO/scripts/render-nginx.py" --template "$REPO/deploy/nginx.conf" \
-    --out "$DIR/nginx.conf" --port "$PORT" --socket "$DIR/catalog.sock" --run-dir "$DIR" ||
+    --out "$STATE/nginx.conf" --port "$PORT" --socket "$STATE/catalog.sock" --run-dir "$STATE" ||
     fail_up "could not render the nginx config"
-if ! out=$("$NGINX_BIN" -c "$DIR/nginx.conf" -p "$DIR/" 2>&1 </dev/null); then
+if ! out=$("$NGINX_BIN" -c "$STATE/nginx.conf" -p "$STATE/" 2>&1 </dev/null); then
     fail_up "nginx did not start: $(printf '%s\n' "$out" | tail -n 1)"
 fi
 
@@ -535,11 +583,13 @@ OFFERS_STANDIN_CONTROL="http://127.0.0.1:$OFFERS_STANDIN_PORT/__control"
         CATALOG_MASTER_PID_FILE "$DIR/catalog.pid" \
         CATALOG_STATUS_FILE "$DIR/status.json" \
         CATALOG_LOG_FILE "$DIR/catalog.log" \
-        CATALOG_NGINX_PID_FILE "$DIR/nginx.pid" \
+        CATALOG_NGINX_PID_FILE "$STATE/nginx.pid" \
         CATALOG_NGINX_ERROR_LOG "$DIR/nginx-error.log" \
         CATALOG_NGINX_ACCESS_LOG "$DIR/nginx-access.log" \
         CATALOG_PG_PORT "$PG_PORT" \
+        CATALOG_PG_DATA "$STATE/pg" \
         CATALOG_RUN_DIR "$DIR" \
+        CATALOG_STATE_DIR "$STATE" \
         CATALOG_MIGRATIONS_DIR "$MIGRATIONS_DIR" \
         CATALOG_JWT_SECRET "$CATALOG_JWT_SECRET" \
         CATALOG_ADMIN_EMAIL "$ADMIN_EMAIL" \

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 
 /// `catalog`: the one executable of the service.
 ///
@@ -9,6 +10,9 @@ struct CatalogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalog",
         abstract: "Catalog REST service: pre-forked FastCGI workers behind nginx, backed by PostgreSQL.",
+        // `catalog --version`; the Debian package takes its version from this output
+        // (scripts/deb.sh), so CatalogVersion.current is the one place it is declared.
+        version: CatalogVersion.current,
         subcommands: [ServeCommand.self, MigrateCommand.self, AdminCommand.self, CleanupLoadTestCommand.self, StatusCommand.self, SyncOffersCommand.self]
     )
 }

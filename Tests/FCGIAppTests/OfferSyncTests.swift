@@ -48,6 +48,25 @@ import Testing
         #expect(try OfferSync.registration(product.id).attempts == 1, "\(second.summary)")
     }
 
+    /// The offers' freshness on /metrics (what the CatalogOfferSyncFailing and
+    /// CatalogOffersStale alerts of deploy/monitoring/catalog-alerts.yml read): a run
+    /// moves the last-sync time to about now and leaves no registered product older than it.
+    @Test func metricsShowHowFreshTheOffersAre() throws {
+        defer { try? Standin.reset() }
+        _ = try OfferSync.newProduct("fresh")
+        let started = Date().timeIntervalSince1970
+        _ = try OfferSync.runSuccessfully()
+        let text = try HTTP.get("/metrics").text
+        let last = try #require(ProcessManagerTests.sample(text, "catalog_offers_last_sync_timestamp_seconds"), "\(text.suffix(600))")
+        #expect(last >= started.rounded(.down) - 1 && last <= Date().timeIntervalSince1970 + 1)
+        let registered = try #require(ProcessManagerTests.sample(text, "catalog_offers_registered_products"))
+        #expect(registered >= 1)
+        let oldest = try #require(ProcessManagerTests.sample(text, "catalog_offers_oldest_sync_age_seconds"))
+        // Every registered product was refreshed by the run (none failed: runSuccessfully).
+        #expect(oldest >= 0 && oldest <= Date().timeIntervalSince1970 - started + 2, "oldest \(oldest) s")
+        #expect(text.contains("# TYPE catalog_offers_oldest_sync_age_seconds gauge"))
+    }
+
     @Test func changedPricesAndVanishedOffersShowAfterTheNextRun() throws {
         defer { try? Standin.reset() }
         let product = try OfferSync.newProduct("change")

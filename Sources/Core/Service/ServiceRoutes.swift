@@ -34,8 +34,10 @@ public enum ServiceRoutes {
         router.add(.get, "/metrics", Operation("metrics", "Prometheus metrics of the worker pool", tags: ["service"])
             .noDatabase()
             .describe("Prometheus text format. nginx serves it to loopback clients only.")
-            .response(200, "Metrics in Prometheus text format (version 0.0.4).", schema: ["type": "string"], contentType: "text/plain")) { _, _ in
-            let text = instrumentation?.metricsExposition() ?? "# HELP catalog_up Whether the service answers.\n# TYPE catalog_up gauge\ncatalog_up 1\n"
+            .response(200, "Metrics in Prometheus text format (version 0.0.4).", schema: ["type": "string"], contentType: "text/plain")) { _, context in
+            let pool = instrumentation?.metricsExposition() ?? "# HELP catalog_up Whether the service answers.\n# TYPE catalog_up gauge\ncatalog_up 1\n"
+            // No 503 here even without a database (hence noDatabase()): the offers' freshness is left out instead.
+            let text = pool + OfferFreshness.exposition(context.database)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))
         }
 

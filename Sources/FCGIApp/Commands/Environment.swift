@@ -10,11 +10,28 @@ enum Startup {
     /// `serving` is false for the tools, which need no token secret.
     static func configuration(serving: Bool = false) -> ServiceConfiguration {
         do {
-            return try ServiceConfiguration(environment: ProcessInfo.processInfo.environment, requireTokenSecret: serving)
+            return try ServiceConfiguration(environment: environment(), requireTokenSecret: serving)
         } catch {
             for problem in error.errors { printError("configuration: \(problem)") }
             exit(78)
         }
+    }
+
+    /// The process environment, overlaid with the file named by `$CATALOG_ENV_FILE` when
+    /// it is set, as `serve --env-file` does. So the tools read the service's own file:
+    /// `CATALOG_ENV_FILE=/etc/catalog/catalog.env catalog migrate` needs no copy of the
+    /// settings in a shell (where a DATABASE_URL with `&` would not even parse). A file
+    /// that cannot be read or parsed exits 78, like any other bad setting.
+    static func environment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        guard let path = environment["CATALOG_ENV_FILE"], !path.isEmpty else { return environment }
+        do {
+            for (name, value) in try EnvironmentFile.read(path) { environment[name] = value }
+        } catch {
+            printError("configuration: \(error.description)")
+            exit(78)
+        }
+        return environment
     }
 
     /// Installs the stderr line logger. Must run once, before any logger is made.

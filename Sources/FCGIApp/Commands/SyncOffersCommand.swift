@@ -32,7 +32,7 @@ struct SyncOffersCommand: ParsableCommand {
     }
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Startup.environment()
         // Only what this job needs: the web service's settings (JWT secret, ...) are not required here.
         var reader = EnvironmentReader(environment)
         let databaseURL = reader.required("DATABASE_URL", hint: "e.g. postgres://catalog:PASSWORD@127.0.0.1:5432/catalog")
