@@ -15,7 +15,7 @@
 # PostgreSQL outage (fast 503 + Retry-After, recovery within 2 s, no acknowledged write
 # lost), TERM under load (in-flight requests complete). About a minute in all.
 # Env: SWIFT (default swift), SWIFT_BUILD_ARGS (e.g. "--scratch-path .build-x", passed to
-# build and test), TEST_BIN (default .build/debug/catalog), KEEP_RUN_DIR=1 keeps the run dir.
+# build and test), TEST_BIN (default: the debug catalog of that build), KEEP_RUN_DIR=1 keeps the run dir.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -31,7 +31,7 @@ export CATALOG_GRACEFUL_TIMEOUT=10
 ENV
 
 echo "== stack up in $RUN_DIR (fault-test settings: $(grep -o 'CATALOG_[A-Z_]*=[^ ]*' "$RUN_DIR/extra.env" | tr '\n' ' '))"
-scripts/stack.sh up "$RUN_DIR" --workers 4 --bin "${TEST_BIN:-.build/debug/catalog}"
+scripts/stack.sh up "$RUN_DIR" --workers 4 --bin "$DEBUG_BIN"
 
 # shellcheck disable=SC1091
 . "$RUN_DIR/catalog.env"

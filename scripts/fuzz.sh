@@ -21,11 +21,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 build_tests
-DEFAULT_BIN=.build/debug/catalog
-if [[ ${#BUILD_ARGS[@]} -gt 0 ]]; then
-    DEFAULT_BIN=$("$SWIFT" build --build-tests "${BUILD_ARGS[@]}" --show-bin-path)/catalog
-fi
-BIN=${TEST_BIN:-$DEFAULT_BIN}
+BIN=$DEBUG_BIN
 
 throwaway_run_dir fuzz KEEP_RUN_DIR
 echo "== stack up in $RUN_DIR"

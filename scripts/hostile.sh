@@ -91,8 +91,12 @@ BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
 if [[ -n ${HOSTILE_BIN:-} ]]; then
     BIN=$HOSTILE_BIN
 elif [[ $SMOKE == 1 ]]; then
-    [[ ${HOSTILE_SKIP_BUILD:-0} == 1 ]] || build_tests
-    BIN=$("$SWIFT" build --build-tests "${BUILD_ARGS[@]}" --show-bin-path)/catalog
+    if [[ ${HOSTILE_SKIP_BUILD:-0} == 1 ]]; then
+        BIN=$("$SWIFT" build --build-tests "${BUILD_ARGS[@]}" --show-bin-path)/catalog
+    else
+        build_tests
+        BIN=$DEBUG_BIN
+    fi
 else
     if [[ ${HOSTILE_SKIP_BUILD:-0} != 1 ]]; then
         echo "== swift build -c release ${BUILD_ARGS[*]}"

@@ -7,12 +7,17 @@ if ! command -v "$SWIFT" >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; t
 fi
 
 # build_tests — `swift build --build-tests`, with SWIFT_BUILD_ARGS (e.g. "--scratch-path
-# .build-x") in BUILD_ARGS for the caller's later `swift build`/`swift test` calls too.
+# .build-x") in BUILD_ARGS for the caller's later `swift build`/`swift test` calls too, and
+# DEBUG_BIN set to the catalog binary of that build (TEST_BIN, when set, wins).
 build_tests() {
     # shellcheck disable=SC2206
     BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
     echo "== swift build --build-tests ${BUILD_ARGS[*]}"
     "$SWIFT" build --build-tests "${BUILD_ARGS[@]}"
+    DEBUG_BIN=${TEST_BIN:-.build/debug/catalog}
+    if [[ -z ${TEST_BIN:-} && ${#BUILD_ARGS[@]} -gt 0 ]]; then
+        DEBUG_BIN=$("$SWIFT" build --build-tests "${BUILD_ARGS[@]}" --show-bin-path)/catalog
+    fi
 }
 
 # seed_products PSQL COUNT — COUNT products ('Bench product N', description 'Seeded') in

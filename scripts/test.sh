@@ -20,15 +20,11 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 build_tests
-DEFAULT_BIN=.build/debug/catalog
-if [[ ${#BUILD_ARGS[@]} -gt 0 ]]; then
-    DEFAULT_BIN=$("$SWIFT" build --build-tests "${BUILD_ARGS[@]}" --show-bin-path)/catalog
-fi
 
 throwaway_run_dir test KEEP_RUN_DIR
 
 echo "== stack up in $RUN_DIR"
-scripts/stack.sh up "$RUN_DIR" --workers "${TEST_WORKERS:-4}" --bin "${TEST_BIN:-$DEFAULT_BIN}"
+scripts/stack.sh up "$RUN_DIR" --workers "${TEST_WORKERS:-4}" --bin "$DEBUG_BIN"
 
 # shellcheck disable=SC1091
 . "$RUN_DIR/catalog.env"

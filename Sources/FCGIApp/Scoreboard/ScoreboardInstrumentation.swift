@@ -35,6 +35,11 @@ enum MetricsRenderer {
         func header(_ name: String, _ type: String, _ help: String) {
             out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
         }
+        /// A family with one unlabelled sample.
+        func single(_ name: String, _ type: String, _ help: String, _ sample: CustomStringConvertible) {
+            header(name, type, help)
+            out += "\(name) \(sample)\n"
+        }
         func value(_ number: Double) -> String {
             number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         }
@@ -77,8 +82,7 @@ enum MetricsRenderer {
             out += "catalog_http_request_duration_seconds_count{\(labels)} \(histogram.count)\n"
         }
 
-        header("catalog_database_reconnects_total", "counter", "Broken PostgreSQL connections that workers replaced.")
-        out += "catalog_database_reconnects_total \(scoreboard.get(.databaseReconnects))\n"
+        single("catalog_database_reconnects_total", "counter", "Broken PostgreSQL connections that workers replaced.", scoreboard.get(.databaseReconnects))
 
         let slots = scoreboard.occupiedSlots()
         let generation = UInt32(truncatingIfNeeded: scoreboard.get(.generation))
@@ -86,10 +90,8 @@ enum MetricsRenderer {
         for state in Scoreboard.State.allCases where state != .free {
             out += "catalog_workers{state=\"\(state)\"} \(slots.filter { $0.state == state }.count)\n"
         }
-        header("catalog_workers_configured", "gauge", "The pool size the master maintains.")
-        out += "catalog_workers_configured \(scoreboard.get(.configuredWorkers))\n"
-        header("catalog_pool_generation", "gauge", "Generation of the pool (incremented by each reload).")
-        out += "catalog_pool_generation \(generation)\n"
+        single("catalog_workers_configured", "gauge", "The pool size the master maintains.", scoreboard.get(.configuredWorkers))
+        single("catalog_pool_generation", "gauge", "Generation of the pool (incremented by each reload).", generation)
 
         header("catalog_worker_requests_served", "gauge", "Requests served by each live worker since it started.")
         for slot in slots where slot.pid > 0 {
@@ -100,32 +102,25 @@ enum MetricsRenderer {
             out += "catalog_worker_peak_rss_bytes{pid=\"\(slot.pid)\",generation=\"\(slot.generation)\"} \(slot.peakRSSKilobytes * 1024)\n"
         }
 
-        header("catalog_requests_total", "counter", "Requests answered by the pool (all routes).")
-        out += "catalog_requests_total \(scoreboard.get(.requests))\n"
+        single("catalog_requests_total", "counter", "Requests answered by the pool (all routes).", scoreboard.get(.requests))
         header("catalog_worker_exits_total", "counter", "Workers that ended, by reason.")
         for (reason, counter) in [("crashed", Scoreboard.Counter.workersCrashed), ("timed_out", .workersTimedOut),
                                   ("recycled", .workersRecycled), ("retired", .workersRetired), ("start_failed", .startFailures)] {
             out += "catalog_worker_exits_total{reason=\"\(reason)\"} \(scoreboard.get(counter))\n"
         }
-        header("catalog_workers_started_total", "counter", "Workers forked by the master.")
-        out += "catalog_workers_started_total \(scoreboard.get(.workersStarted))\n"
+        single("catalog_workers_started_total", "counter", "Workers forked by the master.", scoreboard.get(.workersStarted))
         header("catalog_reloads_total", "counter", "Configuration reloads (HUP), by outcome.")
         out += "catalog_reloads_total{outcome=\"completed\"} \(scoreboard.get(.reloads))\n"
         out += "catalog_reloads_total{outcome=\"aborted\"} \(scoreboard.get(.reloadsFailed))\n"
-        header("catalog_password_slots", "gauge", "Password hashes allowed at once across the pool (CATALOG_PASSWORD_SLOTS).")
-        out += "catalog_password_slots \(scoreboard.get(.passwordSlots))\n"
-        header("catalog_password_slots_in_use", "gauge", "Password hashes running now.")
-        out += "catalog_password_slots_in_use \(scoreboard.passwordSlotsInUse)\n"
+        single("catalog_password_slots", "gauge", "Password hashes allowed at once across the pool (CATALOG_PASSWORD_SLOTS).", scoreboard.get(.passwordSlots))
+        single("catalog_password_slots_in_use", "gauge", "Password hashes running now.", scoreboard.passwordSlotsInUse)
         header("catalog_password_work_total", "counter", "Password hashes, by outcome: admitted, or refused with 503 because every slot was busy.")
         out += "catalog_password_work_total{outcome=\"admitted\"} \(scoreboard.get(.passwordClaims))\n"
         out += "catalog_password_work_total{outcome=\"refused\"} \(scoreboard.get(.passwordRefused))\n"
-        header("catalog_logins_throttled_total", "counter", "Sign-ins refused with 429 by the per-account throttle.")
-        out += "catalog_logins_throttled_total \(scoreboard.get(.loginsThrottled))\n"
-        header("catalog_metrics_dropped_total", "counter", "Request observations dropped because the route table was full.")
-        out += "catalog_metrics_dropped_total \(scoreboard.get(.routeOverflow))\n"
+        single("catalog_logins_throttled_total", "counter", "Sign-ins refused with 429 by the per-account throttle.", scoreboard.get(.loginsThrottled))
+        single("catalog_metrics_dropped_total", "counter", "Request observations dropped because the route table was full.", scoreboard.get(.routeOverflow))
         let started = scoreboard.get(.masterStartedMilliseconds)
-        header("catalog_master_start_time_seconds", "gauge", "When the master started (Unix time).")
-        out += "catalog_master_start_time_seconds \(value(Double(started) / 1000))\n"
+        single("catalog_master_start_time_seconds", "gauge", "When the master started (Unix time).", value(Double(started) / 1000))
         return out
     }
 
