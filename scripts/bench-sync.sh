@@ -89,9 +89,11 @@ table_writes() {
         sleep 0.1
     done
     "$PSQL" "$DATABASE_URL" -X -q -At -F ' ' \
-        -c "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables ORDER BY relname" >"$1"
+        -c "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del, n_tup_hot_upd FROM pg_stat_user_tables ORDER BY relname" \
+        -c "SELECT '-wal', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, 0, 0, 0" >"$1"
 }
-# writes_delta BEFORE AFTER — "table ins/upd/del" for each table the run wrote, and the total.
+# writes_delta BEFORE AFTER — "table ins/upd/del" for each table the run wrote, the total,
+# how many of the updates were HOT (no index entry written) and the WAL the run generated.
 writes_delta() {
     python3 - "$1" "$2" <<'PY'
 import sys
@@ -99,17 +101,19 @@ def load(path):
     rows = {}
     for line in open(path):
         parts = line.split()
-        if len(parts) == 4:
+        if len(parts) == 5:
             rows[parts[0]] = tuple(int(x) for x in parts[1:])
     return rows
 before, after = load(sys.argv[1]), load(sys.argv[2])
-out, total = [], 0
+wal = (after.pop("-wal")[0] - before.pop("-wal")[0]) / 1e6
+out, total, hot = [], 0, 0
 for table, counts in sorted(after.items()):
-    delta = [a - b for a, b in zip(counts, before.get(table, (0, 0, 0)))]
-    if any(delta):
+    delta = [a - b for a, b in zip(counts, before.get(table, (0, 0, 0, 0)))]
+    if any(delta[:3]):
         out.append(f"{table} {delta[0]}/{delta[1]}/{delta[2]}")
-        total += sum(delta)
-print(f"{total} rows written ({', '.join(out) or 'none'}; inserted/updated/deleted)")
+        total += sum(delta[:3])
+        hot += delta[3]
+print(f"{total} rows written ({', '.join(out) or 'none'}; inserted/updated/deleted; {hot} HOT updates), WAL {wal:.1f} MB")
 PY
 }
 run_job() { # NAME
