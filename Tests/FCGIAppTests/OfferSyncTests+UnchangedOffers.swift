@@ -23,7 +23,8 @@ extension OfferSyncTests {
         let versions = try OfferSync.rowVersions(product.id)
         #expect(versions.count == 3, "the product and its two offers: \(versions)")
         let syncedAt = try OfferSync.offersSyncedAt(product.id)
-        let checkedAt = try #require(try OfferSync.offersCheckedAt(product.id), "the first run recorded its check")
+        let checkedAt = try OfferSync.offersCheckedAt(product.id)
+        #expect(checkedAt != nil, "the run recorded its check")
         usleep(1_100_000)  // the API's timestamps have whole seconds: any stamp would show
 
         let started = Date().timeIntervalSince1970
@@ -33,13 +34,13 @@ extension OfferSyncTests {
         #expect(try OfferSync.offersSyncedAt(product.id) == syncedAt)
         let after = try HTTP.get("/products/\(product.id)")
         #expect(after.header("ETag") == etag)
-        #expect(after.body == before.body, "the same representation, byte for byte")
+        #expect(after.text == before.text, "the same representation, byte for byte")
         #expect(after["updated_at"] == before["updated_at"] && after["offers_synced_at"] == before["offers_synced_at"])
         #expect(try HTTP.get("/products/\(product.id)", headers: [("If-None-Match", etag)]).status == 304)
 
         // The check itself is recorded outside the representation, and /metrics shows it.
         let checkedAgain = try #require(try OfferSync.offersCheckedAt(product.id))
-        #expect(checkedAgain > checkedAt, "checked at \(checkedAgain), before \(checkedAt)")
+        #expect(checkedAgain > (checkedAt ?? .infinity), "checked at \(checkedAgain), before \(String(describing: checkedAt))")
         let metrics = try HTTP.get("/metrics").text
         let last = try #require(ProcessManagerTests.sample(metrics, "catalog_offers_last_sync_timestamp_seconds"))
         #expect(last >= started.rounded(.down), "the last check (\(last)) is this run's (started \(started))")
