@@ -120,12 +120,44 @@ enum OfferSync {
         return (try row.string(0), try row.int64(1), row.optionalString(2))
     }
 
-    /// Every stored offer and every product's sync time, as text: "nothing changed" checks.
+    /// Every stored offer and every product's sync and check times, as text: "nothing
+    /// changed" checks (a failed product must not even count as checked).
     static func snapshot() throws -> [String] {
         let db = try TestStack.database()
         let offers = try db.query("SELECT id::text || ' ' || product_id || ' ' || price || ' ' || items_in_stock || ' ' || updated_at FROM offers ORDER BY id")
-        let synced = try db.query("SELECT id || ' ' || coalesce(offers_synced_at::text, '-') FROM products ORDER BY id")
+        let synced = try db.query("""
+            SELECT p.id || ' ' || coalesce(p.offers_synced_at::text, '-') || ' ' || coalesce(c.offers_checked_at::text, '-')
+            FROM products p LEFT JOIN product_offer_checks c ON c.product_id = p.id ORDER BY p.id
+            """)
         return try offers.rows.map { try $0.string(0) } + synced.rows.map { try $0.string(0) }
+    }
+
+    /// The row version (`xmin`, the transaction that wrote it) of the product, under
+    /// "product", and of each of its offers, under the offer's id. Any UPDATE, DELETE or
+    /// INSERT of one of these rows changes this map; locking a row does not.
+    static func rowVersions(_ id: Int64) throws -> [String: String] {
+        let rows = try TestStack.database().query("""
+            SELECT 'product', xmin::text FROM products WHERE id = $1
+            UNION ALL
+            SELECT id::text, xmin::text FROM offers WHERE product_id = $1
+            """, [id]).rows
+        var versions: [String: String] = [:]
+        for row in rows { versions[try row.string(0)] = try row.string(1) }
+        return versions
+    }
+
+    /// `products.offers_synced_at` (when the offers last changed) as Unix time with
+    /// microseconds (the API shows whole seconds), or nil.
+    static func offersSyncedAt(_ id: Int64) throws -> Double? {
+        try TestStack.database().query("SELECT extract(epoch FROM offers_synced_at)::float8 FROM products WHERE id = $1", [id])
+            .first?.optionalString(0).flatMap(Double.init)
+    }
+
+    /// When the job last checked the product's offers (`product_offer_checks`), or nil.
+    static func offersCheckedAt(_ id: Int64) throws -> Double? {
+        try TestStack.database().query(
+            "SELECT extract(epoch FROM offers_checked_at)::float8 FROM product_offer_checks WHERE product_id = $1", [id])
+            .first?.optionalString(0).flatMap(Double.init)
     }
 
     /// The stored access token, if any.

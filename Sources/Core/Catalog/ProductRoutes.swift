@@ -142,7 +142,7 @@ public enum ProductRoutes {
             "created_at": ["type": "string", "format": "date-time"],
             "updated_at": ["type": "string", "format": "date-time"],
             "offers_synced_at": ["type": ["string", "null"], "format": "date-time",
-                                 "description": "When offers were last synced; null before the first sync."],
+                                 "description": "When the product's offers last changed (an offer added, removed, or its price or stock changed), as seen by the offer sync; set by the first sync, null before it. A sync that finds the offers unchanged leaves it, and the representation, as they are."],
         ]
         var required: [JSONValue] = ["id", "name", "description", "price", "created_at", "updated_at", "offers_synced_at"]
         if withOffers {

@@ -28,18 +28,18 @@ actor OfferSyncStore {
     func close() { connection.close() }
 
     /// The products this run works on: every registered one, every pending one, and the
-    /// failed ones whose back-off has passed. Least recently synced first, so a run cut
+    /// failed ones whose back-off has passed. Least recently checked first, so a run cut
     /// short by its deadline is continued where it matters next time.
     func workList(retryFailedAfterSeconds: Int) throws(DatabaseError) -> [SyncProduct] {
         let rows = try connection.query("""
-            SELECT id, offers_uuid::text, offers_registration,
-                   CASE WHEN offers_registration <> 'registered' THEN name END,
-                   CASE WHEN offers_registration <> 'registered' THEN description END
-            FROM products
-            WHERE offers_registration <> 'failed'
-               OR offers_registration_attempted_at IS NULL
-               OR offers_registration_attempted_at <= now() - make_interval(secs => $1)
-            ORDER BY offers_synced_at NULLS FIRST, id
+            SELECT p.id, p.offers_uuid::text, p.offers_registration,
+                   CASE WHEN p.offers_registration <> 'registered' THEN p.name END,
+                   CASE WHEN p.offers_registration <> 'registered' THEN p.description END
+            FROM products p LEFT JOIN product_offer_checks c ON c.product_id = p.id
+            WHERE p.offers_registration <> 'failed'
+               OR p.offers_registration_attempted_at IS NULL
+               OR p.offers_registration_attempted_at <= now() - make_interval(secs => $1)
+            ORDER BY c.offers_checked_at NULLS FIRST, p.id
             """, [retryFailedAfterSeconds]).rows
         var products: [SyncProduct] = []
         products.reserveCapacity(rows.count)
@@ -80,12 +80,20 @@ actor OfferSyncStore {
 
     // MARK: - Registration state
 
+    /// Marks the product registered and gives it its row of check times (NULL: not
+    /// checked yet). The UPDATE locks the product row first, so a concurrent delete either
+    /// waits or wins, and then no check row is inserted (no foreign-key error).
     func recordRegistered(productID: Int64) throws(DatabaseError) {
         try connection.query("""
-            UPDATE products SET offers_registration = 'registered', offers_registered_at = now(),
-                offers_registration_error = NULL, offers_registration_attempts = offers_registration_attempts + 1,
-                offers_registration_attempted_at = now()
-            WHERE id = $1
+            WITH registered AS (
+                UPDATE products SET offers_registration = 'registered', offers_registered_at = now(),
+                    offers_registration_error = NULL, offers_registration_attempts = offers_registration_attempts + 1,
+                    offers_registration_attempted_at = now()
+                WHERE id = $1
+                RETURNING id
+            )
+            INSERT INTO product_offer_checks (product_id) SELECT id FROM registered
+            ON CONFLICT (product_id) DO NOTHING
             """, [productID])
     }
 
@@ -112,21 +120,37 @@ actor OfferSyncStore {
 
     // MARK: - Offers
 
-    /// Replaces the product's offer set with `offers` and stamps `offers_synced_at`, in
-    /// one statement, hence one transaction: offers in the list are inserted or updated
-    /// (only when something changed, so `updated_at` means "last changed"), offers not in
-    /// it are deleted. The product row is updated first, which locks it: a concurrent
-    /// `DELETE /products/{id}` either waits for this statement or wins, and then nothing
-    /// is inserted (no foreign-key error).
+    /// Makes the stored offer set of the product equal `offers`, writing only if it
+    /// differs, and records the check; one statement, hence one transaction.
+    ///
+    /// The stored set is compared with the service's answer (ids, prices, stock) first; a
+    /// product never synced before counts as a difference (its first sync is stamped, even
+    /// with no offers, so null keeps meaning "never synced"). On a difference the product
+    /// row is updated (`offers_synced_at`: when the offers last changed; the update also
+    /// locks it, so a concurrent `DELETE /products/{id}` either waits for this statement
+    /// or wins, and then nothing is inserted), offers in the list
+    /// are inserted or updated (only those that changed, so an offer's `updated_at` means
+    /// "last changed") and offers not in it are deleted. Without a difference, no product
+    /// or offer row is touched (not even locked): the representation and its ETag stay as
+    /// they are. Either way `product_offer_checks.offers_checked_at` moves, for /metrics.
     func replaceOffers(productID: Int64, offers: [RemoteOffer]) throws(DatabaseError) -> OfferWriteResult {
         let ids = "{" + offers.map(\.id).joined(separator: ",") + "}"
         let prices = "{" + offers.map { String($0.price) }.joined(separator: ",") + "}"
         let stocks = "{" + offers.map { String($0.itemsInStock) }.joined(separator: ",") + "}"
         let row = try connection.query("""
-            WITH product AS (
-                UPDATE products SET offers_synced_at = now() WHERE id = $1 RETURNING id
-            ), incoming AS (
+            WITH incoming AS (
                 SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::integer[]) AS t (id, price, items_in_stock)
+            ), stored AS (
+                SELECT id, price, items_in_stock FROM offers WHERE product_id = $1
+            ), difference AS (
+                SELECT EXISTS (
+                    SELECT 1 FROM incoming i FULL JOIN stored s ON s.id = i.id
+                    WHERE (i.id, i.price, i.items_in_stock) IS DISTINCT FROM (s.id, s.price, s.items_in_stock)
+                ) OR EXISTS (SELECT 1 FROM products WHERE id = $1 AND offers_synced_at IS NULL) AS changed
+            ), product AS (
+                UPDATE products SET offers_synced_at = now()
+                WHERE id = $1 AND (SELECT changed FROM difference)
+                RETURNING id
             ), removed AS (
                 DELETE FROM offers o
                 WHERE o.product_id = $1 AND o.id <> ALL ($2::uuid[]) AND EXISTS (SELECT 1 FROM product)
@@ -140,20 +164,26 @@ actor OfferSyncStore {
                 WHERE (o.product_id, o.price, o.items_in_stock)
                       IS DISTINCT FROM (EXCLUDED.product_id, EXCLUDED.price, EXCLUDED.items_in_stock)
                 RETURNING 1
+            ), checked AS (
+                UPDATE product_offer_checks SET offers_checked_at = now() WHERE product_id = $1
             )
-            SELECT (SELECT count(*) FROM product), (SELECT count(*) FROM removed), (SELECT count(*) FROM written)
+            SELECT (SELECT changed FROM difference), (SELECT count(*) FROM product),
+                   EXISTS (SELECT 1 FROM products WHERE id = $1)
             """, [productID, ids, prices, stocks]).first
         guard let row else { throw .decoding("offer replacement returned no row") }
-        if try row.int64(0) == 0 { return .productGone }
-        return try row.int64(1) + row.int64(2) > 0 ? .changed : .unchanged
+        if try row.bool(0) {
+            // A difference, and the product row was gone when the update reached it.
+            return try row.int64(1) == 0 ? .productGone : .changed
+        }
+        return try row.bool(2) ? .unchanged : .productGone
     }
 }
 
 /// What writing one product's offers did.
 enum OfferWriteResult: Sendable, Equatable {
-    /// Some offer was added, changed or removed.
+    /// Some offer was added, changed or removed (or the product's first sync).
     case changed
-    /// The stored set already matched; only `offers_synced_at` moved.
+    /// The stored set already matched: nothing but the check time was written.
     case unchanged
     /// The product was deleted meanwhile; nothing was written.
     case productGone
