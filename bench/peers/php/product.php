@@ -29,9 +29,14 @@ if (!is_string($path) || !preg_match('~^/products/([1-9][0-9]{0,17})$~', $path, 
 try {
     // One connection per child, kept across requests (as each Catalog worker keeps
     // one); libpq takes host, port, user, password and database from PG* variables.
+    // Emulated prepares: one round trip per request, as Catalog (statements prepared
+    // once per connection) and psycopg2 (parameters bound in the client) make. A native
+    // PDO prepare lives only as long as its PDOStatement, i.e. one request, so it would
+    // add a Parse and a DEALLOCATE to every request.
     $db = new PDO('pgsql:', null, null, [
         PDO::ATTR_PERSISTENT => true,
         PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION,
+        PDO::ATTR_EMULATE_PREPARES => true,
     ]);
     $statement = $db->prepare(
         'SELECT p.id, p.name, p.description, p.price, p.created_at, p.updated_at, p.offers_synced_at,'
