@@ -12,7 +12,8 @@
 #   make fuzz    the fuzz tests at scale (200,000 unit cases, 20,000 bodies end to end on
 #                every body route, raw FastCGI params) against a throwaway stack; fails on
 #                any failure or any crashed worker (FUZZ_CASES, FUZZ_SEED to change them)
-#   make bench   wrk benchmark of the main endpoints against a throwaway stack
+#   make bench   wrk benchmark of the main endpoints against a throwaway stack, with
+#                PHP-FPM and gunicorn + Flask peers doing the same by-id read (bench/peers/)
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
 #   make hostile     can one class of requests starve another? wrk's GET /products/{id}
 #                    alone, then under login/registration guessing from 16 loopback
@@ -59,6 +60,10 @@ test contract deps-test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
 # package test uses on the installed package (curl, man).
 DEB_BUILD_PACKAGES := libcurl4-openssl-dev dpkg-dev lintian prometheus curl man-db
 test deb: DEB_PACKAGES += $(DEB_BUILD_PACKAGES)
+# Only for `make bench`: the peers it measures Catalog against, run from Debian's packages
+# (bench/peers/: PHP-FPM with PDO pgsql, gunicorn + Flask + psycopg2).
+BENCH_DEB_PACKAGES := php8.2-fpm php8.2-pgsql gunicorn python3-flask python3-psycopg2
+bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
 
 .PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs deb clean
 

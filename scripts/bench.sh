@@ -7,6 +7,13 @@
 #   GET /products/{id}    random id per request (one-row read)
 #   GET /products?limit=20
 #   POST /products        JSON body, as the stack's admin (or Authorization: $BENCH_AUTH_HEADER)
+#   peers                 GET /products/{id} from PHP-FPM (8 children, PDO) and from gunicorn
+#                         (4 workers) + Flask + psycopg2, same database, same nginx
+#                         (bench/peers/, scripts/bench-peers.sh); the table ends with
+#                         Catalog's ratio to each
+#
+# Every GET /products/{id} target runs scripts/bench/products-get.lua with each request
+# formatted by wrk (BENCH_FORMAT=each), so the load generator costs every target the same.
 #
 # The endpoints are measured in BENCH_ROUNDS rounds (each: every endpoint in turn, an
 # uncounted warmup then a measured run); the table gives each endpoint's median over the
@@ -15,7 +22,8 @@
 # Env: BENCH_ROUNDS (5), BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_WORKERS (4), BENCH_THREADS (2),
 #      BENCH_CONNECTIONS (32), BENCH_AUTH_HEADER, BENCH_SKIP_BUILD=1 (use the
 #      existing release binary), BENCH_BIN (binary to run; implies no build),
-#      BENCH_KEEP=1 (keep the run dir with logs and raw wrk output).
+#      BENCH_KEEP=1 (keep the run dir with logs and raw wrk output),
+#      SWIFT_BUILD_ARGS (e.g. "--scratch-path .build-x", for the release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -42,17 +50,34 @@ PSQL=$(command -v psql || true)
 if [[ -n ${BENCH_BIN:-} ]]; then
     BIN=$BENCH_BIN
 else
-    BIN=.build/release/catalog
+    # shellcheck disable=SC2206
+    BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
     if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-        echo "== swift build -c release"
-        "$SWIFT" build -c release
+        echo "== swift build -c release ${BUILD_ARGS[*]}"
+        "$SWIFT" build -c release "${BUILD_ARGS[@]}"
     fi
+    BIN=$("$SWIFT" build -c release "${BUILD_ARGS[@]}" --show-bin-path)/catalog
 fi
 
 throwaway_run_dir bench BENCH_KEEP
+# The peers live in a directory of their own, which their unprivileged user and nginx reach.
+PEERS_DIR=$(mktemp -d /tmp/catalog-bench-peers.XXXXXX)
+bench_cleanup() {
+    scripts/bench-peers.sh down "$PEERS_DIR" >/dev/null 2>&1 || true
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+        cp -R "$PEERS_DIR" "$RUN_DIR/peers" 2>/dev/null || true
+        rm -f "$RUN_DIR/peers/php-fpm.conf" # it holds the database password
+    fi
+    rm -rf -- "$PEERS_DIR"
+    _throwaway_cleanup
+}
+trap bench_cleanup EXIT
+scripts/bench-peers.sh prepare "$PEERS_DIR"
+# shellcheck disable=SC1091
+. "$PEERS_DIR/peers.env"
 
-echo "== stack up ($WORKERS workers)"
-scripts/stack.sh up "$RUN_DIR" --workers "$WORKERS" --bin "$BIN"
+echo "== stack up ($WORKERS workers; the peers' servers in its nginx)"
+scripts/stack.sh up "$RUN_DIR" --workers "$WORKERS" --bin "$BIN" --nginx-include "$PEERS_DIR/nginx-peers.conf"
 # shellcheck disable=SC1091
 . "$RUN_DIR/catalog.env"
 
@@ -80,26 +105,34 @@ echo "== seeding 10,000 products"
 seed_products "$PSQL" 10000
 ID_MIN=$SEED_ID_MIN ID_MAX=$SEED_ID_MAX
 export BENCH_ID_MIN=$ID_MIN BENCH_ID_MAX=$ID_MAX
-export BENCH_LUA_DIR="$REPO/scripts/bench"
+export BENCH_LUA_DIR="$REPO/scripts/bench" BENCH_FORMAT=each
 echo "   product ids $ID_MIN..$ID_MAX"
+
+# Bounded: the peers are killed after the whole bench's time at the latest (7 targets
+# a round, 2 s of slack per run, 5 minutes to spare).
+echo "== peers up: PHP-FPM on $PEER_PHP_URL, gunicorn + Flask on $PEER_FLASK_URL"
+scripts/bench-peers.sh up "$PEERS_DIR" $((ROUNDS * 7 * (WARMUP + SECONDS_RUN + 2) + 300)) "$ID_MIN"
 
 RESULTS=$RUN_DIR/bench-results.txt
 : >"$RESULTS"
 
-# bench ROUND NAME PATH SCRIPT: one warmup and one measured wrk run; appends a result line.
+# bench ROUND NAME PATH SCRIPT [WRK ARGS...]: one warmup and one measured wrk run; appends
+# a result line. PATH is on Catalog's base URL, or a whole URL (the peers').
 bench() {
-    local round=$1 name=$2 path=$3 script=$BENCH_LUA_DIR/$4 out line
+    local round=$1 name=$2 path=$3 script=$BENCH_LUA_DIR/$4 out line url
+    shift 4
+    [[ $path == http://127.0.0.1:* ]] && url=$path || url=$CATALOG_BASE_URL$path
     # Flush the previous runs' dirty pages (access and application logs) first, so their
     # writeback, which the kernel starts ~30 s later, does not land inside this run.
     sync
     echo "== round $round/$ROUNDS $name: warmup ${WARMUP}s, then wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s --latency"
     if ((WARMUP > 0)); then
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$CATALOG_BASE_URL$path" \
+        wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "$@" "$url" \
             >"$RUN_DIR/wrk-warmup.out" 2>&1 || true
     fi
     out=$RUN_DIR/wrk-$round-$(printf '%s' "$name" | tr -c 'A-Za-z0-9' '_').out
-    if ! wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$script" \
-        "$CATALOG_BASE_URL$path" >"$out" 2>&1; then
+    if ! wrk -t"$THREADS" -c"$CONNECTIONS" -d"${SECONDS_RUN}s" --latency -s "$script" "$@" \
+        "$url" >"$out" 2>&1; then
         echo "bench: wrk failed for $name:" >&2
         cat "$out" >&2
         line="BENCH failed"
@@ -119,9 +152,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
     bench "$round" "GET /products/{id}" "/products/1" products-get.lua
     bench "$round" "GET /products?limit=20" "/products?limit=20" report.lua
     bench "$round" "POST /products" "/products" products-post.lua
+    bench "$round" "PHP-FPM GET /products/{id}" "$PEER_PHP_URL/products/1" products-get.lua
+    bench "$round" "gunicorn GET /products/{id}" "$PEER_FLASK_URL/products/1" products-get.lua
 done
 
 echo
 echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s, $WORKERS catalog workers, $(nproc) cores, loopback;" \
     "medians of $ROUNDS rounds"
-python3 "$REPO/scripts/bench-report.py" "$RESULTS"
+# Catalog's ratio to each peer: add a --compare line for each further Catalog row.
+python3 "$REPO/scripts/bench-report.py" "$RESULTS" \
+    --compare "GET /products/{id}" "PHP-FPM GET /products/{id}" \
+    --compare "GET /products/{id}" "gunicorn GET /products/{id}"

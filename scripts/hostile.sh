@@ -127,6 +127,8 @@ echo "== seeding $PRODUCTS products"
 seed_products "$PSQL" "$PRODUCTS"
 export BENCH_ID_MIN=$SEED_ID_MIN BENCH_ID_MAX=$SEED_ID_MAX
 export BENCH_LUA_DIR="$REPO/scripts/bench"
+# Formatted once per thread (products-get.lua): the figures are ratios to this baseline.
+export BENCH_FORMAT=once
 echo "   product ids $SEED_ID_MIN..$SEED_ID_MAX"
 
 # Source addresses: the guessers and registration posters share 127.0.0.2..; each wide-body

@@ -21,6 +21,10 @@ two loopback pools with weights (the load-balancing test):
 
     --upstream-server "127.0.0.1:9001 weight=3 max_fails=1 fail_timeout=5s" \
     --upstream-server "127.0.0.1:9002 weight=1 max_fails=1 fail_timeout=5s"
+
+--include PATH (repeatable) adds `include PATH;` at the end of the `http` block: extra
+servers that only a local run needs (make bench's peers, bench/peers/nginx.conf.in),
+never part of the production file.
 """
 
 import argparse
@@ -41,6 +45,8 @@ def main() -> None:
     ap.add_argument("--socket", help="absolute path of the catalog FastCGI socket (required unless --upstream-server)")
     ap.add_argument("--upstream-server", action="append", default=[], metavar="SPEC",
                     help="an upstream server (address and parameters) replacing the socket one; repeatable")
+    ap.add_argument("--include", action="append", default=[], metavar="PATH",
+                    help="absolute path of a config file included at the end of the http block; repeatable")
     ap.add_argument("--run-dir", required=True, help="absolute run directory (pid, logs, temp)")
     ap.add_argument("--user", default=None,
                     help="worker user (default: www-data as root, none otherwise)")
@@ -61,6 +67,9 @@ def main() -> None:
             fail(f"--{name.replace('_', '-')} must be an absolute path: {value!r}")
         if any(c.isspace() or c in "';{}\"\\$" for c in value):
             fail(f"--{name.replace('_', '-')} contains characters unsafe in nginx.conf: {value!r}")
+    for value in args.include:
+        if not os.path.isabs(value) or any(c.isspace() or c in "';{}\"\\$" for c in value):
+            fail(f"--include must be an absolute path without characters unsafe in nginx.conf: {value!r}")
     run = args.run_dir.rstrip("/")
 
     try:
@@ -106,6 +115,12 @@ def main() -> None:
         text = text.replace(token, replacement)
     if problems:
         fail("the template drifted from what this script replaces:\n  " + "\n  ".join(problems))
+
+    if args.include:
+        body = text.rstrip()
+        if not body.endswith("\n}"):
+            fail(f"{args.template} does not end with the http block's closing brace")
+        text = body[:-1] + "".join(f"    include {path};\n" for path in args.include) + "}\n"
 
     # Nothing may still point at production locations.
     for leftover in ("/var/log/nginx/", "/var/lib/nginx/", "/run/nginx.pid", "/run/catalog/", "/usr/share/catalog/"):

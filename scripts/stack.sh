@@ -14,7 +14,7 @@
 # status files, and symlinks to postgres.log, nginx-error.log and nginx-access.log in
 # STATE. `down` moves those three logs into DIR and removes STATE.
 #
-#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH] [--sync-loop]
+#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH] [--sync-loop] [--nginx-include FILE]
 #   scripts/stack.sh down DIR
 #   scripts/stack.sh status DIR
 #   scripts/stack.sh pg-stop DIR | pg-start DIR
@@ -31,6 +31,8 @@
 #        `BIN sync-offers` every $OFFERS_SYNC_INTERVAL seconds (default 60), like the
 #        systemd timer does in production; its output goes to DIR/offer-sync.log.
 #        Swagger UI for /docs goes to STATE/docs (scripts/docs-install.sh).
+#        --nginx-include FILE: nginx also includes FILE in its http block (make bench's
+#        peers; render-nginx.py --include).
 #        Optional DIR/extra.env (`export NAME=value` lines) is loaded into the
 #        service's environment and copied into catalog.env.
 #        On failure: prints the tails of the logs, stops what it started, exits 1.
@@ -66,6 +68,7 @@ PORT=""
 WORKERS=4
 BIN=""
 SYNC_LOOP=0
+NGINX_INCLUDE=()
 while [[ $# -gt 0 ]]; do
     case $1 in
         --port) [[ $# -ge 2 ]] || usage; PORT=$2; shift 2 ;;
@@ -75,11 +78,13 @@ while [[ $# -gt 0 ]]; do
         --bin) [[ $# -ge 2 ]] || usage; BIN=$2; shift 2 ;;
         --bin=*) BIN=${1#*=}; shift ;;
         --sync-loop) SYNC_LOOP=1; shift ;;
+        --nginx-include) [[ $# -ge 2 ]] || usage; NGINX_INCLUDE=(--include "$2"); shift 2 ;;
         -h | --help) usage ;;
         *) die "unknown option: $1" ;;
     esac
 done
-[[ $CMD == up || ( -z $PORT && -z $BIN && $SYNC_LOOP == 0 ) ]] || die "--port/--bin/--sync-loop only apply to 'up'"
+[[ $CMD == up || ( -z $PORT && -z $BIN && $SYNC_LOOP == 0 && ${#NGINX_INCLUDE[@]} == 0 ) ]] ||
+    die "--port/--bin/--sync-loop/--nginx-include only apply to 'up'"
 
 if [[ $CMD == up ]]; then
     mkdir -p -- "$DIR_ARG"
@@ -523,7 +528,7 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s $DIR/catalog.pid ]] && break; sleep 0.1;
 # ---- nginx (the production config, rendered)
 log "nginx on $BASE_URL"
 python3 "$REPO/scripts/render-nginx.py" --template "$REPO/deploy/nginx.conf" \
-    --out "$STATE/nginx.conf" --port "$PORT" --socket "$STATE/catalog.sock" --run-dir "$STATE" ||
+    --out "$STATE/nginx.conf" --port "$PORT" --socket "$STATE/catalog.sock" --run-dir "$STATE" "${NGINX_INCLUDE[@]}" ||
     fail_up "could not render the nginx config"
 if ! out=$("$NGINX_BIN" -c "$STATE/nginx.conf" -p "$STATE/" 2>&1 </dev/null); then
     fail_up "nginx did not start: $(printf '%s\n' "$out" | tail -n 1)"
