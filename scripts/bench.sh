@@ -4,8 +4,10 @@
 #
 #   /nginx-ceiling        nginx alone (`return 200`): the ceiling of this machine
 #   /healthz              nginx + FastCGI round trip, no database
-#   GET /products/{id}    random id per request (one-row read)
-#   GET /products?limit=20
+#   GET /products/{id}    random id per request (one-row read), Cache-Control: no-cache
+#                         (past nginx's response cache: the worker and PostgreSQL path)
+#   GET /products/{id} cached   anonymous, random among the 200 first ids: nginx's cache
+#   GET /products?limit=20      Cache-Control: no-cache
 #   POST /products        JSON body, as the stack's admin (or Authorization: $BENCH_AUTH_HEADER)
 #
 # The endpoints are measured in BENCH_ROUNDS rounds (each: every endpoint in turn, an
@@ -116,8 +118,9 @@ bench() {
 for ((round = 1; round <= ROUNDS; round++)); do
     bench "$round" "/nginx-ceiling" "/nginx-ceiling" report.lua
     bench "$round" "/healthz" "/healthz" report.lua
-    bench "$round" "GET /products/{id}" "/products/1" products-get.lua
-    bench "$round" "GET /products?limit=20" "/products?limit=20" report.lua
+    bench "$round" "GET /products/{id}" "/products/1" products-get-uncached.lua
+    bench "$round" "GET /products/{id} cached" "/products/1" products-get-hot.lua
+    bench "$round" "GET /products?limit=20" "/products?limit=20" products-list-uncached.lua
     bench "$round" "POST /products" "/products" products-post.lua
 done
 

@@ -16,7 +16,10 @@ enum FastCGIClient {
     }
 
     /// The stack's worker socket (scripts/stack.sh: `serve --bind unix:$DIR/catalog.sock`).
-    static var socketPath: String { TestStack.required("CATALOG_RUN_DIR") + "/catalog.sock" }
+    /// In the stack's state dir (what www-data must reach), or the run dir of an older layout.
+    static var socketPath: String {
+        (TestStack.environment["CATALOG_STATE_DIR"] ?? TestStack.required("CATALOG_RUN_DIR")) + "/catalog.sock"
+    }
 
     private enum RecordType: UInt8 {
         case beginRequest = 1, endRequest = 3, params = 4, stdin = 5, stdout = 6, stderr = 7
