@@ -4,8 +4,10 @@
 #
 #   /nginx-ceiling        nginx alone (`return 200`): the ceiling of this machine
 #   /healthz              nginx + FastCGI round trip, no database
-#   GET /products/{id}    random id per request (one-row read)
-#   GET /products?limit=20
+#   GET /products/{id}    random id per request (one-row read), Cache-Control: no-cache
+#                         (past nginx's response cache: the worker and PostgreSQL path)
+#   GET /products/{id} cached   anonymous, random among the 200 first ids: nginx's cache
+#   GET /products?limit=20      Cache-Control: no-cache
 #   POST /products        JSON body, as the stack's admin (or Authorization: $BENCH_AUTH_HEADER)
 #   peers                 GET /products/{id} from PHP-FPM (8 children, PDO) and from gunicorn
 #                         (4 workers) + Flask + psycopg2, same database, same nginx
@@ -149,8 +151,9 @@ bench() {
 for ((round = 1; round <= ROUNDS; round++)); do
     bench "$round" "/nginx-ceiling" "/nginx-ceiling" report.lua
     bench "$round" "/healthz" "/healthz" report.lua
-    bench "$round" "GET /products/{id}" "/products/1" products-get.lua
-    bench "$round" "GET /products?limit=20" "/products?limit=20" report.lua
+    bench "$round" "GET /products/{id}" "/products/1" products-get-uncached.lua
+    bench "$round" "GET /products/{id} cached" "/products/1" products-get-hot.lua
+    bench "$round" "GET /products?limit=20" "/products?limit=20" products-list-uncached.lua
     bench "$round" "POST /products" "/products" products-post.lua
     bench "$round" "PHP-FPM GET /products/{id}" "$PEER_PHP_URL/products/1" products-get.lua
     bench "$round" "gunicorn GET /products/{id}" "$PEER_FLASK_URL/products/1" products-get.lua
@@ -162,4 +165,5 @@ echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s, $WORKERS catalog workers,
 # Catalog's ratio to each peer: add a --compare line for each further Catalog row.
 python3 "$REPO/scripts/bench-report.py" "$RESULTS" \
     --compare "GET /products/{id}" "PHP-FPM GET /products/{id}" \
+    --compare "GET /products/{id} cached" "PHP-FPM GET /products/{id}" \
     --compare "GET /products/{id}" "gunicorn GET /products/{id}"

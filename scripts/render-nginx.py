@@ -97,6 +97,7 @@ def main() -> None:
         ("proxy_temp_path       /var/lib/nginx/proxy;", f"proxy_temp_path       {tmp}/proxy;", 1),
         ("scgi_temp_path        /var/lib/nginx/scgi;", f"scgi_temp_path        {tmp}/scgi;", 1),
         ("uwsgi_temp_path       /var/lib/nginx/uwsgi;", f"uwsgi_temp_path       {tmp}/uwsgi;", 1),
+        ("fastcgi_cache_path /var/lib/nginx/catalog-cache ", f"fastcgi_cache_path {tmp}/catalog-cache ", 1),
         ("server unix:/run/catalog/catalog.sock;",
          "\n        ".join(f"server {spec.strip()};" for spec in args.upstream_server)
          if args.upstream_server else f"server unix:{args.socket};", 1),

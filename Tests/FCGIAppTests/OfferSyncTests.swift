@@ -18,7 +18,7 @@ import Testing
         try Standin.control(["drift": false])  // the service's first offers, as they are
         let product = try OfferSync.newProduct("new")
         #expect(try OfferSync.registration(product.id).state == "pending")
-        #expect(try HTTP.get("/products/\(product.id)")["offers_synced_at"] == .null)
+        #expect(try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)["offers_synced_at"] == .null)
         #expect(try Standin.offers(product.uuid) == nil, "not known to the service before the run")
 
         let run = try OfferSync.runSuccessfully()
@@ -35,13 +35,13 @@ import Testing
         let served = try #require(try Standin.offers(product.uuid), "registered with the service under its UUID")
         #expect(!served.isEmpty)
         #expect(try OfferSync.apiOffers(product.id).sorted() == served)
-        let detail = try HTTP.get("/products/\(product.id)")
+        let detail = try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)
         guard case .string(let synced)? = detail["offers_synced_at"] else {
             Issue.record("offers_synced_at not set: \(detail.text)")
             return
         }
         #expect(synced.hasSuffix("Z"))
-        #expect(try HTTP.get("/products/\(product.id)/offers").json == detail["offers"])
+        #expect(try HTTP.get("/products/\(product.id)/offers", headers: OfferSync.uncached).json == detail["offers"])
 
         // The next run does not register it again.
         let second = try OfferSync.runSuccessfully()
@@ -77,13 +77,13 @@ import Testing
         try OfferSync.runSuccessfully()
         #expect(try OfferSync.apiOffers(product.id).sorted()
             == [OfferTriple(id: keep, price: 1000, stock: 5), OfferTriple(id: vanish, price: 2000, stock: 1)].sorted())
-        let before = try HTTP.get("/products/\(product.id)")
+        let before = try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)
 
         // The price and stock of one offer change, one sells out, a new one appears.
         try Standin.pin(product.uuid, [OfferTriple(id: keep, price: 1250, stock: 3), OfferTriple(id: appear, price: 900, stock: 7)])
         let run = try OfferSync.runSuccessfully()
         #expect((run.count("refreshed") ?? 0) >= 1, "\(run.summary)")
-        let after = try HTTP.get("/products/\(product.id)")
+        let after = try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)
         #expect(try OfferSync.apiOffers(product.id).sorted()
             == [OfferTriple(id: keep, price: 1250, stock: 3), OfferTriple(id: appear, price: 900, stock: 7)].sorted())
         #expect(after.header("ETag") != before.header("ETag"))
@@ -91,7 +91,7 @@ import Testing
         // Nothing changed at the service: the offers (and their updated_at) stay as they are.
         let unchangedRun = try OfferSync.runSuccessfully()
         #expect((unchangedRun.count("unchanged") ?? 0) >= 1, "\(unchangedRun.summary)")
-        #expect(try HTTP.get("/products/\(product.id)")["offers"] == after["offers"])
+        #expect(try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)["offers"] == after["offers"])
     }
 
     @Test func offersThatDriftOnTheirOwnAreFollowedRunAfterRun() throws {
@@ -244,7 +244,7 @@ import Testing
 
         #expect(try HTTP.send("DELETE", "/products/\(product.id)", headers: Auth.admin).status == 204)
         #expect(try db.query(count, [product.id]).first!.int64(0) == 0, "ON DELETE CASCADE")
-        Fixtures.expectProblem(try HTTP.get("/products/\(product.id)/offers"), 404)
+        Fixtures.expectProblem(try HTTP.get("/products/\(product.id)/offers", headers: OfferSync.uncached), 404)
         try OfferSync.runSuccessfully()  // the next run is not confused by it
         #expect(try db.query(count, [product.id]).first!.int64(0) == 0)
     }

@@ -114,10 +114,13 @@ final class LoadRun {
     private let child: Spawn
     private let outPath: String
 
-    /// `wrk -t2 -cN -dS` against `path` on the stack's nginx (or `port`).
-    init(path: String, seconds: Int, connections: Int = 8, port: UInt16 = TestStack.port) throws {
+    /// `wrk -t2 -cN -dS` against `path` on the stack's nginx (or `port`). With
+    /// `Cache-Control: no-cache` unless `bypassCache` is false: the load is there to keep
+    /// the workers busy, and nginx's response cache would otherwise answer most of it.
+    init(path: String, seconds: Int, connections: Int = 8, port: UInt16 = TestStack.port, bypassCache: Bool = true) throws {
         outPath = FileManager.default.temporaryDirectory.appendingPathComponent("pm-wrk-\(UUID().uuidString).txt").path
-        child = try Spawn("/usr/bin/env", ["wrk", "-t2", "-c\(connections)", "-d\(seconds)s", "--timeout", "10s", "http://127.0.0.1:\(port)\(path)"],
+        let headers = bypassCache ? ["-H", "Cache-Control: no-cache"] : []
+        child = try Spawn("/usr/bin/env", ["wrk", "-t2", "-c\(connections)", "-d\(seconds)s", "--timeout", "10s"] + headers + ["http://127.0.0.1:\(port)\(path)"],
                           stdout: outPath, stderr: outPath)
     }
 

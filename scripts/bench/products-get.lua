@@ -2,7 +2,9 @@
 -- (bench.sh sets them to the seeded range; default 1..10000). One script for every
 -- target that answers this path: Catalog, anonymous or with -H "Authorization: ...",
 -- and make bench's peers (bench/peers/), so wrk does the same work for each of them.
--- Headers given with wrk -H are sent on every request.
+-- Headers given with wrk -H are sent on every request. Wrappers may set, before loading
+-- this file: bench_hot = N (only the first N ids: the hot set a cache keeps) and
+-- bench_headers (e.g. Cache-Control: no-cache, past nginx's response cache).
 --
 -- BENCH_FORMAT says how the requests are made, and must be set (the choice changes the
 -- figures, so it is never a silent default):
@@ -19,6 +21,7 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
 local lo = tonumber(os.getenv("BENCH_ID_MIN") or "1")
 local hi = tonumber(os.getenv("BENCH_ID_MAX") or "10000")
+if bench_hot then hi = math.min(hi, lo + bench_hot - 1) end
 local mode = os.getenv("BENCH_FORMAT")
 if mode ~= "each" and mode ~= "once" then
    error("products-get.lua: set BENCH_FORMAT to each or once, not " .. tostring(mode))
@@ -32,7 +35,7 @@ function init(args)
    if mode == "once" then
       for id = lo, hi do
          count = count + 1
-         requests[count] = wrk.format("GET", "/products/" .. id)
+         requests[count] = wrk.format("GET", "/products/" .. id, bench_headers)
       end
    end
 end
@@ -43,6 +46,6 @@ if mode == "once" then
    end
 else
    function request()
-      return wrk.format("GET", "/products/" .. math.random(lo, hi))
+      return wrk.format("GET", "/products/" .. math.random(lo, hi), bench_headers)
    end
 end

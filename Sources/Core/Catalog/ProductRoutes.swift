@@ -6,6 +6,7 @@ import HTTPTypes
 public enum ProductRoutes {
     public static func register(in router: inout Router) {
         router.add(.get, "/products", Operation("listProducts", "List products", tags: ["products"])
+            .cacheable()
             .parameters(OpenAPI.queryParameter("q", "Case-insensitive substring of the name.", schema: OpenAPI.text(maxLength: 200)))
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of products in id order.", schema: OpenAPI.arrayOf("Product"), headers: ["Link"])
@@ -19,6 +20,7 @@ public enum ProductRoutes {
             handler: create)
 
         router.add(.get, "/products/{id}", Operation("getProduct", "Get a product with its offers", tags: ["products"])
+            .cacheable()
             .parameters(OpenAPI.headerParameter("If-None-Match", "ETag of a cached copy; 304 if it is current."))
             .response(200, "The product with its current offers.", schema: OpenAPI.ref("ProductWithOffers"), headers: ["ETag"])
             .response(304, "The cached copy is current.", headers: ["ETag"]), handler: get)
@@ -44,6 +46,7 @@ public enum ProductRoutes {
             .problems(412), handler: delete)
 
         router.add(.get, "/products/{id}/offers", Operation("listProductOffers", "List a product's offers", tags: ["products"])
+            .cacheable()
             .response(200, "The product's current offers (empty until the first sync).", schema: OpenAPI.arrayOf("Offer")),
             handler: offers)
     }

@@ -36,6 +36,9 @@ public struct ServiceConfiguration: Sendable {
     public var passwordSlots: Int
     /// `CATALOG_PASSWORD_NICE`: how much nicer than the workers a hash runs (0–19, default 10).
     public var passwordNice: Int
+    /// `CATALOG_CACHE_MAX_AGE` and `CATALOG_CACHE_MAX_STALE`: how long nginx may serve
+    /// anonymous public reads from its cache (see `ResponseCachePolicy`).
+    public var responseCache: ResponseCachePolicy
 
     /// Half the cores, at least one: a hash is pure CPU, so this keeps at least half of
     /// the machine for everything else even when every slot is busy.
@@ -54,8 +57,10 @@ public struct ServiceConfiguration: Sendable {
         migrationsDirectory: String = "migrations",
         auth: AuthSettings = AuthSettings(secret: SecureRandom.bytes(32)),
         passwordSlots: Int = ServiceConfiguration.defaultPasswordSlots,
-        passwordNice: Int = ServiceConfiguration.defaultPasswordNice
+        passwordNice: Int = ServiceConfiguration.defaultPasswordNice,
+        responseCache: ResponseCachePolicy = ResponseCachePolicy()
     ) {
+        self.responseCache = responseCache
         self.auth = auth
         self.passwordSlots = passwordSlots
         self.passwordNice = passwordNice
@@ -93,11 +98,12 @@ public struct ServiceConfiguration: Sendable {
         let issuer = reader.value("CATALOG_JWT_ISSUER") ?? "catalog"
         let passwordSlots = reader.integer("CATALOG_PASSWORD_SLOTS", default: Self.defaultPasswordSlots, range: 1...64)
         let passwordNice = reader.integer("CATALOG_PASSWORD_NICE", default: Self.defaultPasswordNice, range: 0...19)
+        let responseCache = Self.responseCache(&reader)
         try reader.finish()
         self.init(databaseURL: databaseURL, statementTimeoutMilliseconds: timeout, maxBodyBytes: maxBody,
                   jsonLimits: jsonLimits, logFormat: format, logLevel: level, migrationsDirectory: migrations,
                   auth: AuthSettings(secret: secret, tokenLifetimeSeconds: ttl, issuer: issuer),
-                  passwordSlots: passwordSlots, passwordNice: passwordNice)
+                  passwordSlots: passwordSlots, passwordNice: passwordNice, responseCache: responseCache)
     }
 }
 

@@ -9,6 +9,7 @@ import HTTPTypes
 public enum LibraryRoutes {
     static func register(in router: inout Router) {
         router.add(.get, "/authors", Operation("listAuthors", "List authors", tags: ["library"])
+            .cacheable()
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of authors in id order.", schema: OpenAPI.arrayOf("Author"), headers: ["Link"])
             .problems(422)) { request, context in
@@ -31,6 +32,7 @@ public enum LibraryRoutes {
         }
 
         router.add(.get, "/authors/{id}", Operation("getAuthor", "Get an author", tags: ["library"])
+            .cacheable()
             .response(200, "The author.", schema: OpenAPI.ref("Author"), headers: ["ETag"])
             .response(304, "The cached copy is current.", headers: ["ETag"])) { _, context in
             let id = context.parameters.id()
@@ -41,6 +43,7 @@ public enum LibraryRoutes {
         }
 
         router.add(.get, "/authors/{id}/books", Operation("listAuthorBooks", "An author with their books", tags: ["library"])
+            .cacheable()
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "The author and a page of their books in id order.", schema: OpenAPI.ref("AuthorWithBooks"), headers: ["Link"])
             .problems(422)) { request, context in
@@ -59,6 +62,7 @@ public enum LibraryRoutes {
         }
 
         router.add(.get, "/books", Operation("listBooks", "List books", tags: ["library"])
+            .cacheable()
             .parameters(OpenAPI.queryParameter("author_id", "Only books of this author.", schema: OpenAPI.idSchema))
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of books in id order.", schema: OpenAPI.arrayOf("Book"), headers: ["Link"])
@@ -92,6 +96,7 @@ public enum LibraryRoutes {
         }
 
         router.add(.get, "/books/{id}", Operation("getBook", "Get a book", tags: ["library"])
+            .cacheable()
             .response(200, "The book.", schema: OpenAPI.ref("Book"), headers: ["ETag"])
             .response(304, "The cached copy is current.", headers: ["ETag"])) { _, context in
             let id = context.parameters.id()

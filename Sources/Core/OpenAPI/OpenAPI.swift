@@ -57,6 +57,8 @@ public enum OpenAPI {
             "Retry-After": "Seconds to wait before retrying.",
             "WWW-Authenticate": "The authentication scheme (`Bearer`).",
             "Allow": "The methods the path supports.",
+            "Cache-Control": "`public, s-maxage=N, stale-while-revalidate=M, stale-if-error=M` on anonymous answers nginx may cache; `private` when the request carried credentials.",
+            "X-Cache-Status": "nginx's response cache: `HIT`, `MISS`, `EXPIRED`, `STALE`, `UPDATING`, `BYPASS` (credentials or `Cache-Control: no-cache`).",
         ]
         return ["description": .string(descriptions[name] ?? name), "schema": ["type": "string"]]
     }

@@ -17,6 +17,9 @@ public struct Operation: Sendable {
     /// Who may call it; enforced by the responder and declared as the operation's `security`.
     public var access: Access = .everyone
     public var extraDescription: String?
+    /// Whether nginx may serve anonymous `GET`/`HEAD` of it from its response cache
+    /// (`ResponseCachePolicy` says for how long; the responder sets `Cache-Control`).
+    public var isCacheable = false
 
     public init(_ id: String, _ summary: String, tags: [String]) {
         self.id = id
@@ -89,6 +92,24 @@ public struct Operation: Sendable {
         return copy
     }
 
+    /// Marks a public read that nginx may cache; its 200 declares `Cache-Control` and
+    /// `X-Cache-Status`, and its description states the staleness bound.
+    public func cacheable() -> Operation {
+        var copy = self
+        copy.isCacheable = true
+        return copy
+    }
+
+    /// What a client of a cacheable operation may rely on, in every such operation's description.
+    static let cacheDescription = """
+        Anonymous requests may be answered from nginx's response cache (`X-Cache-Status`). \
+        An admin's change is visible to anonymous readers after `s-maxage` seconds \
+        (`CATALOG_CACHE_MAX_AGE`, default \(ResponseCachePolicy.defaultMaxAge)) plus one refresh; a deletion, \
+        and answers while the service cannot reach its database, within `s-maxage` + `stale-if-error` \
+        seconds (`CATALOG_CACHE_MAX_STALE`, default \(ResponseCachePolicy.defaultMaxStale)), then the real answer. \
+        Requests with `Authorization` or `Cache-Control: no-cache` always reach the service.
+        """
+
     public func describe(_ text: String) -> Operation {
         var copy = self
         copy.extraDescription = text
@@ -101,6 +122,7 @@ public struct Operation: Sendable {
         if path.contains("{") { all = all.problems(404) }
         if requestBody != nil { all = all.problems(400, 413, 415, 422) }
         if usesDatabase { all = all.problems(503) }
+        if isCacheable { all.responses = all.responses.map { $0.code == 200 ? ($0.code, Self.addingCacheHeaders($0.response)) : $0 } }
         switch access {
         case .everyone: break
         case .signedIn: all = all.problems(401)
@@ -116,7 +138,8 @@ public struct Operation: Sendable {
         case .signedIn: "Requires a bearer token (any signed-in user)."
         case .admin: "Requires a bearer token of a user with the `admin` role."
         }
-        object["description"] = .string(extraDescription.map { "\($0)\n\n\(who)" } ?? who)
+        let description = [extraDescription, isCacheable ? Self.cacheDescription : nil, who].compactMap { $0 }.joined(separator: "\n\n")
+        object["description"] = .string(description)
         object["x-access"] = .string(access == .everyone ? "public" : access == .admin ? "admin" : "signed-in")
         let pathParameters = path.split(separator: "/").filter { $0.hasPrefix("{") }.map { OpenAPI.pathID(String($0.dropFirst().dropLast())) }
         if !(pathParameters + parameters).isEmpty { object["parameters"] = .array(pathParameters + parameters) }
@@ -125,6 +148,13 @@ public struct Operation: Sendable {
         for (code, response) in all.responses.sorted(by: { $0.code < $1.code }) { responses[String(code)] = response }
         object["responses"] = .object(responses)
         object["security"] = access == .everyone ? [] : [["bearerAuth": []]]
+        return .object(object)
+    }
+
+    private static func addingCacheHeaders(_ response: JSONValue) -> JSONValue {
+        guard case .object(var object) = response, case .object(var headers)? = object["headers"] else { return response }
+        for name in ["Cache-Control", "X-Cache-Status"] { headers[name] = OpenAPI.header(name) }
+        object["headers"] = .object(headers)
         return .object(object)
     }
 }

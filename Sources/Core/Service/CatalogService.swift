@@ -62,12 +62,14 @@ public final class CatalogService {
         requestLogger[metadataKey: "request_id"] = "\(request.requestID)"
         var response: Response
         var routePath = "-"
+        var operation: Operation?
         if request.bodyTooLarge {
             response = APIError.payloadTooLarge(limit: configuration.maxBodyBytes).response
         } else {
             switch router.resolve(request.method, request.path) {
             case .matched(let handler, let parameters, let route):
                 routePath = route.path
+                operation = route.operation
                 var context = RequestContext(database: database, configuration: configuration, logger: requestLogger, parameters: parameters)
                 do {
                     context.principal = try authorize(request, for: route.operation.access)
@@ -82,6 +84,7 @@ public final class CatalogService {
             }
         }
         response = request.applyingIfNoneMatch(to: response)
+        if let operation { response = applyingCachePolicy(to: response, for: request, operation: operation) }
         response.headers[.xRequestID] = request.requestID
         let seconds = Self.monotonicSeconds() - started
         instrumentation?.requestFinished(method: MethodLabel.label(for: request.method), route: routePath, status: response.status.code, seconds: seconds)

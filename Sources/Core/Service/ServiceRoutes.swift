@@ -42,6 +42,7 @@ public enum ServiceRoutes {
         }
 
         router.add(.get, "/openapi.json", Operation("openapi", "This OpenAPI 3.1 document", tags: ["service"])
+            .cacheable()
             .noDatabase()
             .response(200, "The OpenAPI document.", schema: ["type": "object"])) { _, _ in
             Response(status: .ok, headers: [.contentType: Response.jsonContentType, .eTag: document.etag], body: document.bytes)
