@@ -18,7 +18,7 @@ extension OfferSyncTests {
         try Standin.pin(product.uuid, [OfferTriple(id: UUID().uuidString.lowercased(), price: 1999, stock: 4),
                                        OfferTriple(id: UUID().uuidString.lowercased(), price: 2500, stock: 0)])
         try OfferSync.runSuccessfully()  // stores the pinned offers
-        let before = try HTTP.get("/products/\(product.id)")
+        let before = try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)
         let etag = try #require(before.header("ETag"))
         let versions = try OfferSync.rowVersions(product.id)
         #expect(versions.count == 3, "the product and its two offers: \(versions)")
@@ -32,11 +32,11 @@ extension OfferSyncTests {
         #expect((run.count("unchanged") ?? 0) >= 1, "\(run.summary)")
         #expect(try OfferSync.rowVersions(product.id) == versions, "no product or offer row was written")
         #expect(try OfferSync.offersSyncedAt(product.id) == syncedAt)
-        let after = try HTTP.get("/products/\(product.id)")
+        let after = try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)
         #expect(after.header("ETag") == etag)
         #expect(after.text == before.text, "the same representation, byte for byte")
         #expect(after["updated_at"] == before["updated_at"] && after["offers_synced_at"] == before["offers_synced_at"])
-        #expect(try HTTP.get("/products/\(product.id)", headers: [("If-None-Match", etag)]).status == 304)
+        #expect(try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached + [("If-None-Match", etag)]).status == 304)
 
         // The check itself is recorded outside the representation, and /metrics shows it.
         let checkedAgain = try #require(try OfferSync.offersCheckedAt(product.id))
@@ -60,7 +60,7 @@ extension OfferSyncTests {
         let offer = UUID().uuidString.lowercased(), other = UUID().uuidString.lowercased()
         try Standin.pin(product.uuid, [OfferTriple(id: offer, price: 1000, stock: 5), OfferTriple(id: other, price: 700, stock: 2)])
         try OfferSync.runSuccessfully()
-        let before = try HTTP.get("/products/\(product.id)")
+        let before = try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)
         let versions = try OfferSync.rowVersions(product.id)
         let syncedAt = try OfferSync.offersSyncedAt(product.id)
         usleep(1_100_000)
@@ -68,7 +68,7 @@ extension OfferSyncTests {
         try Standin.pin(product.uuid, [OfferTriple(id: offer, price: 1250, stock: 5), OfferTriple(id: other, price: 700, stock: 2)])
         let run = try OfferSync.runSuccessfully()
         #expect((run.count("refreshed") ?? 0) >= 1, "\(run.summary)")
-        let after = try HTTP.get("/products/\(product.id)")
+        let after = try HTTP.get("/products/\(product.id)", headers: OfferSync.uncached)
         #expect(try OfferSync.apiOffers(product.id).sorted()
             == [OfferTriple(id: offer, price: 1250, stock: 5), OfferTriple(id: other, price: 700, stock: 2)].sorted())
         #expect(after.header("ETag") != before.header("ETag"))
