@@ -13,6 +13,7 @@
 #                every body route, raw FastCGI params) against a throwaway stack; fails on
 #                any failure or any crashed worker (FUZZ_CASES, FUZZ_SEED to change them)
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack
+#                (SCALE=1000000: a million products, for the search figures)
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
 #   make hostile     can one class of requests starve another? wrk's GET /products/{id}
 #                    alone, then under login/registration guessing from 16 loopback
@@ -124,7 +125,7 @@ fuzz: deps
 	@SWIFT="$(SWIFT)" scripts/fuzz.sh
 
 bench: deps
-	@SWIFT="$(SWIFT)" scripts/bench.sh
+	@SWIFT="$(SWIFT)" $(if $(SCALE),BENCH_SCALE="$(SCALE)") scripts/bench.sh
 
 bench-sync: deps
 	@SWIFT="$(SWIFT)" scripts/bench-sync.sh
