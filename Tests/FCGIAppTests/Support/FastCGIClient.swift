@@ -15,8 +15,9 @@ enum FastCGIClient {
         let ended: Bool
     }
 
-    /// The stack's worker socket (scripts/stack.sh: `serve --bind unix:$DIR/catalog.sock`).
-    static var socketPath: String { TestStack.required("CATALOG_RUN_DIR") + "/catalog.sock" }
+    /// The stack's worker socket (scripts/stack.sh: `serve --bind unix:$STATE/catalog.sock`,
+    /// in the state directory that catalog.env names).
+    static var socketPath: String { TestStack.required("CATALOG_STATE_DIR") + "/catalog.sock" }
 
     private enum RecordType: UInt8 {
         case beginRequest = 1, endRequest = 3, params = 4, stdin = 5, stdout = 6, stderr = 7
