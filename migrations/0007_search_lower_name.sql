@@ -16,6 +16,9 @@
 -- `make bench`, psql) is indexed by the database itself. It replaces the index on `name`
 -- of 0001, which served ILIKE but had no statistics of its own.
 DROP INDEX IF EXISTS products_name_trgm_idx;
-CREATE INDEX products_name_lower_trgm_idx ON products USING gin (lower(name) gin_trgm_ops);
+-- fastupdate off: with GIN's default pending list, every search also scans every name
+-- inserted since the last vacuum, one by one (measured on 1M products: 8,000 inserted rows
+-- took an absent term from 0.03 to 1.35 ms); each insert pays for its index entries instead.
+CREATE INDEX products_name_lower_trgm_idx ON products USING gin (lower(name) gin_trgm_ops) WITH (fastupdate = off);
 ALTER INDEX products_name_lower_trgm_idx ALTER COLUMN 1 SET STATISTICS 1000;
 ANALYZE products;
