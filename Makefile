@@ -14,6 +14,7 @@
 #                any failure or any crashed worker (FUZZ_CASES, FUZZ_SEED to change them)
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack, with
 #                PHP-FPM and gunicorn + Flask peers doing the same by-id read (bench/peers/)
+#                (SCALE=1000000: a million products, for the search figures)
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
 #   make hostile     can one class of requests starve another? wrk's GET /products/{id}
 #                    alone, then under login/registration guessing from 16 loopback
@@ -129,7 +130,7 @@ fuzz: deps
 	@SWIFT="$(SWIFT)" scripts/fuzz.sh
 
 bench: deps
-	@SWIFT="$(SWIFT)" scripts/bench.sh
+	@SWIFT="$(SWIFT)" $(if $(SCALE),BENCH_SCALE="$(SCALE)") scripts/bench.sh
 
 bench-sync: deps
 	@SWIFT="$(SWIFT)" scripts/bench-sync.sh

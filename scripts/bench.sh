@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — `make bench`: release build, throwaway stack, 10,000 seeded
-# products, then wrk (loopback only, bounded) against each endpoint:
+# products (BENCH_SCALE, `make bench SCALE=1000000`), then wrk (loopback only, bounded)
+# against each endpoint:
 #
 #   /nginx-ceiling        nginx alone (`return 200`): the ceiling of this machine
 #   /healthz              nginx + FastCGI round trip, no database
@@ -9,6 +10,9 @@
 #   GET /products/{id} cached   anonymous, random among the 200 first ids: nginx's cache
 #   GET /products?limit=20      Cache-Control: no-cache
 #   POST /products        JSON body, as the stack's admin (or Authorization: $BENCH_AUTH_HEADER)
+#   GET /products?q=…     search (README "Search"), signed in (no cache may answer): a common
+#                         term (1 % of the names), a rare one, an absent one; first page and
+#                         a later page (the cursor after the middle of the seeded ids)
 #   peers                 GET /products/{id} from PHP-FPM (8 children, PDO) and from gunicorn
 #                         (4 workers) + Flask + psycopg2, same database, same nginx
 #                         (bench/peers/, scripts/bench-peers.sh); the table ends with
@@ -21,7 +25,7 @@
 # uncounted warmup then a measured run); the table gives each endpoint's median over the
 # rounds, and the ratios are medians of the per-round ratios (a ratio compares two runs
 # of the same round). This 2-core machine varies by ±15 % from one run to the next.
-# Env: BENCH_ROUNDS (5), BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_WORKERS (4), BENCH_THREADS (2),
+# Env: BENCH_SCALE (10000 products), BENCH_ROUNDS (5), BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_WORKERS (4), BENCH_THREADS (2),
 #      BENCH_CONNECTIONS (32), BENCH_AUTH_HEADER, BENCH_SKIP_BUILD=1 (use the
 #      existing release binary), BENCH_BIN (binary to run; implies no build),
 #      BENCH_KEEP=1 (keep the run dir with logs and raw wrk output),
@@ -38,22 +42,24 @@ WARMUP=${BENCH_WARMUP:-2}
 WORKERS=${BENCH_WORKERS:-4}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
-for v in ROUNDS SECONDS_RUN WARMUP WORKERS THREADS CONNECTIONS; do
+SCALE=${BENCH_SCALE:-10000}
+for v in SCALE ROUNDS SECONDS_RUN WARMUP WORKERS THREADS CONNECTIONS; do
     [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bench: $v must be a whole number: ${!v}" >&2; exit 2; }
 done
 ((SECONDS_RUN >= 1 && SECONDS_RUN <= 300)) || { echo "bench: BENCH_SECONDS must be 1..300" >&2; exit 2; }
 ((ROUNDS >= 1 && ROUNDS <= 9)) || { echo "bench: BENCH_ROUNDS must be 1..9" >&2; exit 2; }
 ((CONNECTIONS >= THREADS && CONNECTIONS <= 1000)) || { echo "bench: bad BENCH_CONNECTIONS" >&2; exit 2; }
+((SCALE >= 1000 && SCALE <= 10000000)) || { echo "bench: BENCH_SCALE must be 1000..10000000" >&2; exit 2; }
 
 command -v wrk >/dev/null 2>&1 || { echo "bench: wrk not found (make deps)" >&2; exit 1; }
 PSQL=$(command -v psql || true)
 [[ -n $PSQL ]] || PSQL=/usr/lib/postgresql/15/bin/psql
 
+# shellcheck disable=SC2206
+BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
 if [[ -n ${BENCH_BIN:-} ]]; then
     BIN=$BENCH_BIN
 else
-    # shellcheck disable=SC2206
-    BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
     if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
         echo "== swift build -c release ${BUILD_ARGS[*]}"
         "$SWIFT" build -c release "${BUILD_ARGS[@]}"
@@ -77,6 +83,9 @@ trap bench_cleanup EXIT
 scripts/bench-peers.sh prepare "$PEERS_DIR"
 # shellcheck disable=SC1091
 . "$PEERS_DIR/peers.env"
+# The admin's token must outlive the run (a million products and the search rows take
+# longer than the default 15 minutes).
+echo 'export CATALOG_TOKEN_TTL=7200' >"$RUN_DIR/extra.env"
 
 echo "== stack up ($WORKERS workers; the peers' servers in its nginx)"
 scripts/stack.sh up "$RUN_DIR" --workers "$WORKERS" --bin "$BIN" --nginx-include "$PEERS_DIR/nginx-peers.conf"
@@ -103,17 +112,41 @@ case $CATALOG_BASE_URL in
     *) echo "bench: refusing to load a non-loopback address: $CATALOG_BASE_URL" >&2; exit 1 ;;
 esac
 
-echo "== seeding 10,000 products"
-seed_products "$PSQL" 10000
+echo "== seeding $SCALE products"
+seed_products "$PSQL" "$SCALE"
 ID_MIN=$SEED_ID_MIN ID_MAX=$SEED_ID_MAX
 export BENCH_ID_MIN=$ID_MIN BENCH_ID_MAX=$ID_MAX
 export BENCH_LUA_DIR="$REPO/scripts/bench" BENCH_FORMAT=each
 echo "   product ids $ID_MIN..$ID_MAX"
 
-# Bounded: the peers are killed after the whole bench's time at the latest (7 targets
+# Bounded: the peers are killed after the whole bench's time at the latest (14 targets
 # a round, 2 s of slack per run, 5 minutes to spare).
 echo "== peers up: PHP-FPM on $PEER_PHP_URL, gunicorn + Flask on $PEER_FLASK_URL"
-scripts/bench-peers.sh up "$PEERS_DIR" $((ROUNDS * 7 * (WARMUP + SECONDS_RUN + 2) + 300)) "$ID_MIN"
+scripts/bench-peers.sh up "$PEERS_DIR" $((ROUNDS * 14 * (WARMUP + SECONDS_RUN + 2) + 300)) "$ID_MIN"
+# The search rows' later page: the cursor after the middle of the seeded ids, found by
+# following `next` links (the cursor is opaque), 200 matches of the common term at a time,
+# or through the plain list when the common term runs out first (small scales).
+SEARCH_COMMON=copper SEARCH_RARE=beef SEARCH_ABSENT=zzqx
+LATER_CURSOR=$(python3 - "$CATALOG_BASE_URL" "$BENCH_AUTH_HEADER" "$SEARCH_COMMON" $(((ID_MIN + ID_MAX) / 2)) <<'PY'
+import json, re, sys, urllib.request
+base, auth, term, middle = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+for start in (f"/products?q={term}&limit=200", "/products?limit=200"):
+    path = start
+    for _ in range(400):
+        response = opener.open(urllib.request.Request(base + path, headers={"Authorization": auth}), timeout=30)
+        items = json.load(response)
+        link = re.match(r'<([^>]*)>; rel="next"', response.headers.get("Link") or "")
+        if not link:
+            break
+        path = link.group(1)
+        if items and items[-1]["id"] >= middle:
+            print(re.search(r"cursor=([^&]+)", path).group(1))
+            sys.exit(0)
+sys.exit("bench: no cursor past the middle of the seeded ids")
+PY
+)
+echo "   later page: cursor $LATER_CURSOR (after the middle id)"
 
 RESULTS=$RUN_DIR/bench-results.txt
 : >"$RESULTS"
@@ -157,10 +190,14 @@ for ((round = 1; round <= ROUNDS; round++)); do
     bench "$round" "POST /products" "/products" products-post.lua
     bench "$round" "PHP-FPM GET /products/{id}" "$PEER_PHP_URL/products/1" products-get.lua
     bench "$round" "gunicorn GET /products/{id}" "$PEER_FLASK_URL/products/1" products-get.lua
+    for term in "$SEARCH_COMMON" "$SEARCH_RARE" "$SEARCH_ABSENT"; do
+        bench "$round" "q=$term p1 (auth)" "/products?q=$term&limit=20" get-auth.lua
+        bench "$round" "q=$term later (auth)" "/products?q=$term&limit=20&cursor=$LATER_CURSOR" get-auth.lua
+    done
 done
 
 echo
-echo "wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s, $WORKERS catalog workers, $(nproc) cores, loopback;" \
+echo "$SCALE products; wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s, $WORKERS catalog workers, $(nproc) cores, loopback;" \
     "medians of $ROUNDS rounds"
 # Catalog's ratio to each peer: add a --compare line for each further Catalog row.
 python3 "$REPO/scripts/bench-report.py" "$RESULTS" \

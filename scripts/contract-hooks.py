@@ -18,7 +18,9 @@ Loaded with SCHEMATHESIS_HOOKS=scripts/contract-hooks.py. Two things:
 2. Generators for the document's custom string formats, which JSON Schema cannot spell
    out but the service checks:
    - `isbn`: an ISBN-10 or ISBN-13 with a correct check digit (hyphens/spaces allowed);
-   - `page-cursor`: the opaque keyset cursor of the `Link: rel="next"` header.
+   - `page-cursor`: the opaque keyset cursor of the `Link: rel="next"` header;
+   - `search-term`: a `?q=` term with at least 3 ASCII letters or digits in a row (the
+     schema's pattern says the same; README "Search").
 """
 
 import base64
@@ -166,4 +168,9 @@ schemathesis.openapi.format(
     "page-cursor",
     st.integers(min_value=1, max_value=2**63 - 1).map(
         lambda n: base64.urlsafe_b64encode(f"v1:{n}".encode()).decode().rstrip("=")),
+)
+
+schemathesis.openapi.format(
+    "search-term",
+    st.from_regex(r"\A[^\x00]{0,20}[A-Za-z0-9]{3}[^\x00]{0,20}\Z"),
 )

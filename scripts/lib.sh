@@ -20,14 +20,31 @@ build_tests() {
     fi
 }
 
-# seed_products PSQL COUNT — COUNT products ('Bench product N', description 'Seeded') in
-# the database of DATABASE_URL, then VACUUM ANALYZE; sets SEED_ID_MIN and SEED_ID_MAX to
-# the seeded ids. What `make bench` and `make hostile` read.
+# seed_products PSQL COUNT — COUNT products (description 'Seeded') in the database of
+# DATABASE_URL, through the real tables (their defaults, indexes and triggers), then VACUUM
+# ANALYZE; sets SEED_ID_MIN and SEED_ID_MAX to the seeded ids. What `make bench` and
+# `make hostile` read. One INSERT … SELECT from generate_series: a million in ~2 minutes.
+# Names are '<Adjective> <material> <noun> <8 hex digits>' (100 words per slot), so a word
+# such as 'copper' is in 1 % of the names, a hex fragment such as 'beef' in ~0.008 %, and
+# 'zzqx' in none (the search rows of `make bench`). Every 100th product gets 3 offers.
 seed_products() {
     "$1" "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v count="$2" <<'SQL'
-INSERT INTO products (name, description, price)
-SELECT 'Bench product ' || g, 'Seeded', (g % 10000) / 100.0
-FROM generate_series(1, :count) g;
+WITH words AS (
+    SELECT string_to_array('amber,arctic,azure,bold,brave,bright,brisk,calm,clever,cosmic,crimson,crisp,dapper,daring,deep,dusty,eager,early,elegant,epic,fancy,fierce,gentle,giant,golden,grand,happy,hardy,humble,icy,jolly,keen,kind,lively,lucky,lunar,magic,mellow,mighty,misty,modern,noble,nimble,olive,polar,proud,quick,quiet,rapid,regal,robust,royal,rustic,scarlet,serene,sharp,shiny,silent,silver,simple,sleek,smart,smooth,snowy,solar,solid,sonic,speedy,spicy,stable,stark,steady,stellar,stormy,sturdy,sunny,super,swift,tidy,tiny,urban,valiant,velvet,vintage,violet,vivid,warm,wild,windy,wise,witty,woody,young,zesty,zippy,ultra,prime,neon,retro,plush', ',') AS adjective,
+           string_to_array('acrylic,aluminium,bamboo,basalt,birch,brass,bronze,canvas,carbon,cedar,ceramic,chrome,clay,cobalt,concrete,copper,cork,cotton,denim,ebony,felt,fleece,flint,glass,granite,graphite,hemp,iron,ivory,jade,jute,kevlar,lace,lacquer,leather,linen,maple,marble,mesh,mohair,nickel,nylon,oak,obsidian,onyx,opal,paper,pearl,pewter,pine,plaster,plastic,platinum,plywood,porcelain,quartz,rattan,resin,rope,rubber,sandstone,satin,shale,silk,slate,steel,stone,suede,teak,terracotta,tin,titanium,topaz,tweed,vinyl,walnut,wax,wicker,willow,wool,zinc,agate,alder,ash,beech,cherry,elm,hickory,larch,mahogany,poplar,spruce,tungsten,velour,chenille,corduroy,gauze,muslin,organza,tulle', ',') AS material,
+           string_to_array('anvil,apron,backpack,basket,bench,blanket,bottle,bowl,bracelet,broom,bucket,cabinet,candle,carafe,chair,chisel,clock,coaster,comb,cup,cushion,desk,dish,drawer,easel,fan,flask,fork,frame,funnel,globe,glove,grater,hammer,hanger,hat,helmet,hook,jar,jug,kettle,key,ladder,ladle,lamp,lantern,lens,mallet,mat,mirror,mug,napkin,needle,notebook,pan,pen,pencil,pillow,pitcher,planter,plate,pot,pouch,quilt,rack,rake,razor,ruler,rug,satchel,saucer,scarf,scissors,shelf,shovel,sieve,skillet,sofa,spatula,spoon,stool,strainer,table,teapot,thermos,tray,trowel,tumbler,umbrella,vase,wallet,whisk,wrench,yoyo,zipper,tongs,sponge,towel,trunk,kite', ',') AS noun
+), seeded AS (
+    INSERT INTO products (name, description, price)
+    SELECT initcap(w.adjective[1 + (g * 7919) % 100]) || ' ' || w.material[1 + (g * 104729 / 100) % 100] || ' '
+           || w.noun[1 + (g * 15485863 / 10000) % 100] || ' ' || lpad(to_hex((g * 2654435761) % 4294967296), 8, '0'),
+           'Seeded', (g % 10000) / 100.0
+    FROM words w, generate_series(1::bigint, :count) g
+    RETURNING id
+)
+INSERT INTO offers (id, product_id, price, items_in_stock)
+SELECT gen_random_uuid(), s.id, 100 + (s.id * 37 + k) % 10000, (s.id + k) % 50
+FROM seeded s, generate_series(1, 3) k
+WHERE s.id % 100 = 0;
 VACUUM ANALYZE products, offers;  -- current statistics for both, as autovacuum would leave them
 SQL
     read -r SEED_ID_MIN SEED_ID_MAX < <("$1" "$DATABASE_URL" -X -q -At -F ' ' \

@@ -208,6 +208,18 @@ import Testing
         #expect(first["id"] == .int(id))
     }
 
+    /// Terms without three letters or digits in a row are refused (README, "Search"), and
+    /// an empty `q` is no search at all.
+    @Test func searchTermsTheIndexCannotServeAre422() throws {
+        for term in ["a", "ab", "a-b-c", "%%", "ééé"] {
+            let response = try HTTP.get("/products?q=" + PercentEncoding.encode(term))
+            Fixtures.expectProblem(response, 422)
+            #expect(Fixtures.errorFields(response) == ["q"], "\(term): \(response.text)")
+        }
+        #expect(try HTTP.get("/products?q=abc").status == 200)
+        #expect(try HTTP.get("/products?q=").status == 200)
+    }
+
     @Test func collectionParametersAreValidated() throws {
         for query in ["limit=0", "limit=201", "limit=abc", "limit=-1", "cursor=not-a-cursor", "cursor=", "q=" + String(repeating: "a", count: 201)] {
             let response = try HTTP.get("/products?\(query)")

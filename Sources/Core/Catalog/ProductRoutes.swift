@@ -7,7 +7,7 @@ public enum ProductRoutes {
     public static func register(in router: inout Router) {
         router.add(.get, "/products", Operation("listProducts", "List products", tags: ["products"])
             .cacheable()
-            .parameters(OpenAPI.queryParameter("q", "Case-insensitive substring of the name.", schema: OpenAPI.text(maxLength: 200)))
+            .parameters(OpenAPI.queryParameter("q", ProductSearch.openAPIDescription, schema: ProductSearch.openAPISchema))
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of products in id order.", schema: OpenAPI.arrayOf("Product"), headers: ["Link"])
             .problems(422), handler: list)
@@ -66,14 +66,14 @@ public enum ProductRoutes {
             if case .validation(let found) = error { errors += found }
             page = PageRequest()
         }
-        let q = request.query["q"]
-        if let q, q.unicodeScalars.count > 200 || q.unicodeScalars.contains("\u{0}") {
-            errors.append(FieldError("q", "must be at most 200 characters with no NUL"))
+        var search: ProductSearch?
+        if let q = request.query["q"], !q.isEmpty {
+            search = ProductSearch(q)
+            if search == nil, let problem = ProductSearch.problem(q) { errors.append(FieldError("q", problem)) }
         }
         if !errors.isEmpty { throw APIError.validation(errors) }
-        let searchText = q.flatMap { $0.isEmpty ? nil : $0 }
         let rows = try context.database.read { db in
-            try ProductStore.list(db, nameContains: searchText, after: page.after, limit: page.limit + 1)
+            try ProductStore.list(db, search: search, after: page.after, limit: page.limit + 1)
         }
         return .page(rows, request: request, page: page, id: \.id, json: \.json)
     }

@@ -1,16 +1,30 @@
 /// The SQL of the products module. Every statement is parameterised and prepared once
 /// per connection; callers choose the transaction.
 public enum ProductStore {
-    /// Products after `after` in id order, optionally filtered by a case-insensitive
-    /// substring of the name. Fetches `limit` rows (callers pass page size + 1).
-    public static func list(_ db: PostgresConnection, nameContains: String?, after: Int64?, limit: Int) throws(DatabaseError) -> [Product] {
-        let pattern = nameContains.map { "%" + escapeLike($0) + "%" }
-        return try db.query("""
-            SELECT \(Product.columns) FROM products p
-            WHERE ($1::bigint IS NULL OR p.id > $1) AND ($2::text IS NULL OR p.name ILIKE $2)
-            ORDER BY p.id LIMIT $3
-            """, [after, pattern, limit]).decode(Product.self)
+    /// Products after `after` in id order, optionally only those whose name contains the
+    /// search term (case-insensitive). Fetches `limit` rows (callers pass page size + 1).
+    public static func list(_ db: PostgresConnection, search: ProductSearch?, after: Int64?, limit: Int) throws(DatabaseError) -> [Product] {
+        guard let search else {
+            return try db.query(listSQL, [after, limit]).decode(Product.self)
+        }
+        // Planned for each term: whether to walk the ids or use the trigram index depends on
+        // how common the term is (migrations/0008_search_lower_name.sql).
+        return try db.queryPlannedForValues(searchSQL, [after ?? 0, escapeLike(search.term), limit]).decode(Product.self)
     }
+
+    static let listSQL = """
+        SELECT \(Product.columns) FROM products p
+        WHERE ($1::bigint IS NULL OR p.id > $1)
+        ORDER BY p.id LIMIT $2
+        """
+
+    /// `lower(p.name)` is the expression the trigram index and its statistics are built on;
+    /// the term is lowered by PostgreSQL too, so both sides use the same case rules.
+    static let searchSQL = """
+        SELECT \(Product.columns) FROM products p
+        WHERE p.id > $1 AND lower(p.name) LIKE '%' || lower($2) || '%'
+        ORDER BY p.id LIMIT $3
+        """
 
     /// The product with its offers, in one round trip; `nil` if there is no such product.
     /// `lock` takes a row lock (`FOR UPDATE`) for a conditional write in a transaction.

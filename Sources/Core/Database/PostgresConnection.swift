@@ -64,6 +64,23 @@ public final class PostgresConnection {
         return try check(result, handle: handle)
     }
 
+    /// Runs a parameterised statement planned for these very values, every time: the
+    /// unnamed statement of `PQexecParams`, never cached. For statements whose best plan
+    /// depends on a value (a search term that matches half the table or nothing): a cached
+    /// statement may switch to a generic plan, chosen once for any value.
+    @discardableResult
+    public func queryPlannedForValues(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(DatabaseError) -> PostgresResult {
+        guard let handle else { throw .connectionLost("connection is closed") }
+        let texts = parameters.map(\.postgresText)
+        for text in texts where text?.utf8.contains(0) == true {
+            throw .invalidParameter("a text parameter contains NUL")
+        }
+        let result = withOptionalCStringArray(texts) { values in
+            PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
+        }
+        return try check(result, handle: handle)
+    }
+
     /// Runs SQL text with no parameters, possibly several statements (migrations,
     /// `BEGIN`/`COMMIT`). Never use this with values from a request.
     @discardableResult

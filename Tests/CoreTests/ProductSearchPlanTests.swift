@@ -1,0 +1,70 @@
+@testable import Core
+import Foundation
+import Testing
+
+/// The plans PostgreSQL chooses for `?q=` on a table large enough for the choice to
+/// matter: 200,000 products in a scratch schema, built by the real migrations (0001 and
+/// 0008: its index, its statistics target, its ANALYZE), asked with the very statement
+/// `ProductStore.list` sends. A common term must walk the ids and stop at the page size
+/// (no Sort of all its matches); a rare or absent one must use the trigram index. Every
+/// answer is also compared with a plain `strpos` scan of the same rows.
+@Suite struct ProductSearchPlanTests {
+    private static let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("migrations")
+
+    private static func migration(_ name: String) throws -> String {
+        try String(contentsOf: migrations.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// 'copperish' is in 2 % of the names (4,000), 'rarebit' in 5, 'zzqxv' in none.
+    private static func load(_ db: PostgresConnection, schema: String) throws {
+        // pg_trgm's operator classes live where the extension was created (public).
+        try db.execute("SET search_path TO \(schema), public")
+        try db.execute(migration("0001_products.sql"))
+        // Loaded before 0008 builds its index in one pass (a row-by-row GIN insert of
+        // 200,000 names would take most of the test's time).
+        try db.execute("DROP INDEX products_name_trgm_idx")
+        try db.execute("""
+            INSERT INTO products (name, price)
+            SELECT 'Thing ' || g
+                   || CASE WHEN g % 50 = 0 THEN ' Copperish' ELSE '' END
+                   || CASE WHEN g % 40000 = 7 THEN ' RAREBIT' ELSE '' END, 1
+            FROM generate_series(1, 200000) g
+            """)
+        try db.execute(migration("0008_search_lower_name.sql"))
+    }
+
+    private static func plan(_ db: PostgresConnection, term: String, after: Int64) throws -> String {
+        let rows = try db.queryPlannedForValues("EXPLAIN " + ProductStore.searchSQL, [after, ProductStore.escapeLike(term), 21]).rows
+        return try rows.map { try $0.string(0) }.joined(separator: "\n")
+    }
+
+    private static func expectRightResults(_ db: PostgresConnection, term: String, after: Int64) throws {
+        let found = try ProductStore.list(db, search: ProductSearch(term)!, after: after, limit: 21).map(\.id)
+        let expected = try db.query("""
+            SELECT id FROM products WHERE id > $1 AND strpos(lower(name), lower($2)) > 0 ORDER BY id LIMIT 21
+            """, [after, term]).rows.map { try $0.int64(0) }
+        #expect(found == expected, "\(term) after \(after)")
+    }
+
+    @Test(.timeLimit(.minutes(1))) func commonTermsWalkTheIdsAndRareOnesUseTheIndex() throws {
+        try TestDatabase.withScratchSchema { db, schema throws in
+            try Self.load(db, schema: schema)
+            let firstID = try db.query("SELECT min(id) FROM products").rows[0].int64(0)
+            for after in [0, firstID + 100_000] {
+                let common = try Self.plan(db, term: "copperISH", after: after)
+                #expect(common.contains("Index Scan using products_pkey"), "common term, after \(after):\n\(common)")
+                #expect(!common.contains("Sort"), "no sort of every match, after \(after):\n\(common)")
+                #expect(!common.contains("products_name_lower_trgm_idx"), "common term, after \(after):\n\(common)")
+
+                for term in ["rarebit", "zzqxv"] {
+                    let rare = try Self.plan(db, term: term, after: after)
+                    #expect(rare.contains("Bitmap Index Scan on products_name_lower_trgm_idx"), "\(term), after \(after):\n\(rare)")
+                }
+                for term in ["copperISH", "rarebit", "zzqxv", "thing 1999"] {
+                    try Self.expectRightResults(db, term: term, after: after)
+                }
+            }
+        }
+    }
+}
