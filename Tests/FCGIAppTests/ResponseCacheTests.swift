@@ -163,6 +163,19 @@ import Testing
         #expect(try HTTP.get("/products?limit=2&q=\(tag)").header("X-Cache-Status") == "MISS")
     }
 
+    /// nginx's $arg_NAME is empty both for `?cursor=` and for no cursor at all, but the
+    /// application answers the first with a 422: such a query never uses the cache, even
+    /// right after the plain list was stored.
+    @Test func anEmptyParameterIsNotAnAbsentOne() throws {
+        _ = try HTTP.get("/products")
+        #expect(try HTTP.get("/products").header("X-Cache-Status") == "HIT")
+        for query in ["cursor=", "limit=", "limit=5&cursor="] {
+            let response = try HTTP.get("/products?\(query)")
+            Fixtures.expectProblem(response, 422)
+            #expect(response.header("X-Cache-Status") == "BYPASS", "\(query)")
+        }
+    }
+
     @Test func oneEntryServesGzipAndPlainClients() throws {
         // The OpenAPI document is far above gzip_min_length: nginx compresses it on the way out.
         let plain = try HTTP.get("/openapi.json")
