@@ -36,16 +36,11 @@ CONCURRENCY=${BENCH_CONCURRENCY:-}
 PSQL=$(command -v psql || true)
 [[ -n $PSQL ]] || PSQL=/usr/lib/postgresql/15/bin/psql
 
-# shellcheck disable=SC2206
-BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
 if [[ -n ${BENCH_BIN:-} ]]; then
     BIN=$BENCH_BIN
 else
-    if [[ ${BENCH_SKIP_BUILD:-0} != 1 ]]; then
-        echo "== swift build -c release ${BUILD_ARGS[*]}"
-        "$SWIFT" build -c release "${BUILD_ARGS[@]}"
-    fi
-    BIN=$("$SWIFT" build -c release "${BUILD_ARGS[@]}" --show-bin-path)/catalog
+    build_release "${BENCH_SKIP_BUILD:-0}"
+    BIN=$RELEASE_BIN
 fi
 
 throwaway_run_dir bench-sync BENCH_KEEP

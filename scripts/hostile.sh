@@ -98,11 +98,8 @@ elif [[ $SMOKE == 1 ]]; then
         BIN=$DEBUG_BIN
     fi
 else
-    if [[ ${HOSTILE_SKIP_BUILD:-0} != 1 ]]; then
-        echo "== swift build -c release ${BUILD_ARGS[*]}"
-        "$SWIFT" build -c release "${BUILD_ARGS[@]}"
-    fi
-    BIN=$("$SWIFT" build -c release "${BUILD_ARGS[@]}" --show-bin-path)/catalog
+    build_release "${HOSTILE_SKIP_BUILD:-0}"
+    BIN=$RELEASE_BIN
 fi
 
 throwaway_run_dir hostile HOSTILE_KEEP

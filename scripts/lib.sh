@@ -52,6 +52,18 @@ SQL
     [[ $SEED_ID_MIN =~ ^[0-9]+$ && $SEED_ID_MAX =~ ^[0-9]+$ ]] || { echo "seed_products: no seeded products" >&2; return 1; }
 }
 
+# build_release SKIP — `swift build -c release` (not when SKIP is 1), with SWIFT_BUILD_ARGS in
+# BUILD_ARGS as for build_tests, and RELEASE_BIN set to the catalog binary of that build.
+build_release() {
+    # shellcheck disable=SC2206
+    BUILD_ARGS=(${SWIFT_BUILD_ARGS:-})
+    if [[ ${1:-0} != 1 ]]; then
+        echo "== swift build -c release ${BUILD_ARGS[*]}"
+        "$SWIFT" build -c release "${BUILD_ARGS[@]}"
+    fi
+    RELEASE_BIN=$("$SWIFT" build -c release "${BUILD_ARGS[@]}" --show-bin-path)/catalog
+}
+
 # throwaway_run_dir NAME KEEP_VAR — makes RUN_DIR (TMPDIR/catalog-NAME.XXXXXX) for a
 # throwaway stack and arranges that, however the script ends (INT and TERM included),
 # the stack in it is stopped and the directory removed — kept instead when the variable
