@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <errno.h>
 
 /// Ask the kernel to send `sig` to this process when its parent dies, so a worker
@@ -51,6 +53,53 @@ static inline int catalog_poller_wait(int poller, int timeout_ms, const sigset_t
     int n = epoll_pwait(poller, &event, 1, timeout_ms, mask);
     if (n == 1) *fd = event.data.fd;
     return n;
+}
+
+/* Handing a connection from one worker to another (SCM_RIGHTS; Swift cannot use the
+   CMSG macros). One descriptor per datagram, never blocking. */
+
+/// Sends `fd` over the datagram socket `sock`. 0, or -1 with errno (EAGAIN: queue full).
+static inline int catalog_send_descriptor(int sock, int fd) {
+    char byte = 'c';
+    struct iovec iov = { &byte, 1 };
+    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.buffer;
+    message.msg_controllen = sizeof control.buffer;
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &fd, sizeof(int));
+    ssize_t sent;
+    do { sent = sendmsg(sock, &message, MSG_DONTWAIT | MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    return sent == 1 ? 0 : -1;
+}
+
+/// Receives one descriptor from `sock`: the descriptor, or -1 with errno (EAGAIN: none).
+static inline int catalog_receive_descriptor(int sock) {
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.buffer;
+    message.msg_controllen = sizeof control.buffer;
+    ssize_t received;
+    do { received = recvmsg(sock, &message, MSG_DONTWAIT); } while (received < 0 && errno == EINTR);
+    if (received <= 0) return -1;
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    if (header == NULL || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) { errno = EPROTO; return -1; }
+    int fd;
+    memcpy(&fd, CMSG_DATA(header), sizeof(int));
+    return fd;
 }
 
 /* ======================================================================

@@ -15,6 +15,9 @@ final class ListeningSocket {
     /// Passed by systemd (socket activation): systemd owns it, so the master never
     /// removes its file.
     let inherited: Bool
+    /// The connections accepted from it pass between workers through this (a leaving
+    /// worker hands over the ones nginx keeps alive); made with the socket, for the same life.
+    let handoff: ConnectionHandoff
 
     struct OpenError: Error, CustomStringConvertible {
         let message: String
@@ -31,6 +34,7 @@ final class ListeningSocket {
             descriptor = try Self.openTCP(host: host, port: port, backlog: backlog)
         }
         Self.setNonBlocking(descriptor)
+        handoff = try Self.openHandoff()
     }
 
     /// A listening socket inherited from systemd (fd 3); its address is read back.
@@ -39,6 +43,14 @@ final class ListeningSocket {
         inherited = true
         address = Self.boundAddress(fd) ?? .unix(path: "/systemd-fd-\(fd)")
         Self.setNonBlocking(fd)
+        handoff = (try? Self.openHandoff()) ?? ConnectionHandoff(sendEnd: -1, receiveEnd: -1)
+    }
+
+    private static func openHandoff() throws(OpenError) -> ConnectionHandoff {
+        guard let handoff = ConnectionHandoff.open() else {
+            throw OpenError(message: "socketpair for the connection hand-off: \(String(cString: strerror(errno)))")
+        }
+        return handoff
     }
 
     /// Closes the socket and removes a unix socket's file (the master, when it stops).

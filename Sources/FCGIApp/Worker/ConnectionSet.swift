@@ -13,6 +13,9 @@ import Glibc
 /// costs an idle worker nothing, and no worker waits on a connection while another has a
 /// request.
 ///
+/// A leaving worker does not close the connections it holds but passes them to the workers
+/// that stay (`ConnectionHandoff`), so a reload or a recycled worker loses no request.
+///
 /// Each connection has its own `FCGX_Request` (libfcgi's per-connection state), allocated
 /// once so its address never moves (libfcgi's streams point back to it), with no listening
 /// socket of its own: libfcgi can never accept behind the worker's back.
@@ -26,7 +29,8 @@ final class ConnectionSet {
     enum Event {
         /// A request (or the peer's close) is waiting on this connection.
         case request(UnsafeMutablePointer<FCGX_Request>)
-        /// A new connection was accepted and is now held; its first request may follow.
+        /// A new connection was accepted (or handed over by a leaving worker) and is now
+        /// held; its next request may follow.
         case accepted
         case timeout
         /// A signal interrupted the wait.
@@ -42,13 +46,15 @@ final class ConnectionSet {
 
     private let listener: Int32
     private let listenerIsTCP: Bool
+    private let handoff: ConnectionHandoff
     private let poller: Int32
     private var held: [Int32: Held] = [:]
     private(set) var listening = false
 
-    init(listener: Int32, listenerIsTCP: Bool) {
+    init(listener: Int32, listenerIsTCP: Bool, handoff: ConnectionHandoff) {
         self.listener = listener
         self.listenerIsTCP = listenerIsTCP
+        self.handoff = handoff
         poller = epoll_create1(Int32(EPOLL_CLOEXEC))
         if poller < 0 { fatalError("epoll_create1 failed: \(String(cString: strerror(errno)))") }
     }
@@ -56,10 +62,13 @@ final class ConnectionSet {
     var isEmpty: Bool { held.isEmpty }
     var count: Int { held.count }
 
-    /// Whether this worker takes new connections (it stops when it drains, or at the bound).
+    /// Whether this worker takes new connections, accepted or handed over (it stops when
+    /// it leaves, or at the bound).
     func setListening(_ on: Bool) {
         guard on != listening else { return }
-        if on { _ = catalog_poller_add(poller, listener, 1) } else { _ = catalog_poller_remove(poller, listener) }
+        for fd in [listener, handoff.receiveEnd] {
+            if on { _ = catalog_poller_add(poller, fd, 1) } else { _ = catalog_poller_remove(poller, fd) }
+        }
         listening = on
     }
 
@@ -70,6 +79,7 @@ final class ConnectionSet {
         if ready < 0 { return errno == EINTR ? .interrupted : .failed(errno) }
         if ready == 0 { return .timeout }
         if fd == listener { return accept() }
+        if fd == handoff.receiveEnd { return adoptHandedOver() }
         guard let connection = held[fd] else {
             _ = catalog_poller_remove(poller, fd)  // cannot happen: closed descriptors leave epoll
             return .timeout
@@ -91,6 +101,17 @@ final class ConnectionSet {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         }
+        return hold(fd)
+    }
+
+    /// A connection a leaving worker passed on (several workers may wake for one; the others
+    /// find nothing and wait again).
+    private func adoptHandedOver() -> Event {
+        guard let fd = handoff.receive() else { return .timeout }
+        return hold(fd)
+    }
+
+    private func hold(_ fd: Int32) -> Event {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         request.initialize(to: FCGX_Request())
         _ = FCGX_InitRequest(request, -1, 0)
@@ -115,21 +136,23 @@ final class ConnectionSet {
         }
     }
 
-    /// Closes every connection idle for at least `milliseconds` (a draining worker).
-    func closeIdle(atLeast milliseconds: Int64) {
-        let now = Self.now()
-        for (fd, connection) in held where now - connection.idleSince >= milliseconds {
-            _ = close(fd)
-            connection.request.pointee.ipcFd = -1
+    /// The worker is leaving between requests: every connection it holds goes to the
+    /// workers that stay (or is closed, if the hand-off queue is full), and what libfcgi
+    /// allocated is freed. No request is half read: nginx sends the next request on a
+    /// connection only after the previous response, and `FCGX_Finish_r` consumed that one.
+    /// Returns how many were handed over.
+    @discardableResult
+    func handOverAll() -> Int {
+        setListening(false)
+        var handedOver = 0
+        for fd in Array(held.keys) {
+            if handoff.send(fd) { handedOver += 1 }
+            _ = close(fd)  // the queued copy keeps the connection open
+            held[fd]?.request.pointee.ipcFd = -1
             forget(fd)
         }
-    }
-
-    /// Closes everything (the worker is leaving).
-    func closeAll() {
-        closeIdle(atLeast: 0)
-        setListening(false)
         close(poller)
+        return handedOver
     }
 
     private func forget(_ fd: Int32) {

@@ -7,6 +7,8 @@ import Logging
 struct WorkerContext {
     let socket: Int32
     let socketIsTCP: Bool
+    /// Where a leaving worker passes its connections, and the others take them.
+    let handoff: ConnectionHandoff
     let scoreboard: Scoreboard
     let slot: Int
     let generation: UInt32
@@ -30,8 +32,8 @@ struct WorkerContext {
 /// handing each request's connection to libfcgi, instead of letting `FCGX_Accept_r`
 /// accept: the wait (`epoll_pwait`) is the only place where TERM is unblocked, so a stop
 /// interrupts only the wait, never drops a request that has arrived (see `WorkerSignals`).
-/// A stopping worker drains: no new connections, each held one closed after its next
-/// response or once idle.
+/// A leaving worker finishes the request it is serving and hands the connections it holds
+/// to the workers that stay (`ConnectionHandoff`).
 struct Worker {
     let context: WorkerContext
 
@@ -54,34 +56,18 @@ struct Worker {
         let service = CatalogService(configuration: context.configuration, logger: logger, instrumentation: instrumentation,
                                      passwordAdmission: admission)
 
-        let connections = ConnectionSet(listener: context.socket, listenerIsTCP: context.socketIsTCP)
+        let connections = ConnectionSet(listener: context.socket, listenerIsTCP: context.socketIsTCP, handoff: context.handoff)
         connections.setListening(true)
         scoreboard.setState(slot: slot, pid: pid, .idle)  // ready: the master counts it in the pool
 
         var served = 0
         var reconnectsSeen = 0
         var recycled = false
-        var draining = false
-        var drainStarted: Int64 = 0
         var peakRSS: UInt64 = 0
-        serving: while true {
-            if !draining, WorkerSignals.stopRequested != 0 || recycled {
-                // Leaving (TERM, or --max-requests): take no new connection, close the ones
-                // with no request in flight, and close each remaining one after the response
-                // now on its way (nginx sees the close with the response and never reuses it).
-                draining = true
-                drainStarted = ConnectionSet.now()
-                connections.setListening(false)
-            }
-            if draining {
-                connections.closeIdle(atLeast: Self.drainIdleMilliseconds)
-                if connections.isEmpty || ConnectionSet.now() - drainStarted > Self.drainMilliseconds { break }
-            }
+        serving: while WorkerSignals.stopRequested == 0, !recycled {
             // TERM/INT are unblocked only during this wait (see WorkerSignals), so a stop
-            // interrupts the wait and never a request; once draining they stay blocked.
-            let event = draining
-                ? connections.next(timeoutMilliseconds: 50, mask: &WorkerSignals.workMask)
-                : connections.next(timeoutMilliseconds: 1000, mask: &WorkerSignals.waitMask)
+            // interrupts the wait and never a request.
+            let event = connections.next(timeoutMilliseconds: 1000, mask: &WorkerSignals.waitMask)
             if WorkerSignals.stopPending() { WorkerSignals.stopRequested = 1 }
             let request: UnsafeMutablePointer<FCGX_Request>
             switch event {
@@ -113,7 +99,6 @@ struct Worker {
                 continue
             }
             serve(request, service: service)
-            if draining || WorkerSignals.stopRequested != 0 { request.pointee.keepConnection = 0 }
             FCGX_Finish_r(request)
             connections.finished(request, descriptor: descriptor)
             served += 1
@@ -129,22 +114,15 @@ struct Worker {
             if context.maxRequests > 0, served >= context.maxRequests { recycled = true }
         }
         scoreboard.setState(slot: slot, pid: pid, .exiting)
+        // Leaving (TERM, --max-requests, orphaned) between requests: the connections this
+        // worker holds go to the workers that stay (see ConnectionHandoff).
+        connections.handOverAll()
         if recycled {
             logger.info("worker recycling after max requests", metadata: ["requests": "\(served)", "max_requests": "\(context.maxRequests)"])
         }
-        connections.closeAll()
         service.database.disconnect()
         exit(0)
     }
-
-    /// A draining worker closes a kept connection once nginx has left it unused this long.
-    /// nginx reuses its most recently used connections first, so one idle this long sits
-    /// at the back of its cache; closing it races only with a burst that reaches that far
-    /// (nginx retries a GET on another connection; a POST sent at that instant gets 502).
-    static let drainIdleMilliseconds: Int64 = 200
-    /// ... and leaves after this long even if nginx keeps using the rest (each is then
-    /// closed after its response, so this is reached only under a steady stream).
-    static let drainMilliseconds: Int64 = 2000
 
     /// Reads, handles and writes one request, publishing each step in the scoreboard.
     private func serve(_ request: UnsafeMutablePointer<FCGX_Request>, service: CatalogService) {
