@@ -8,6 +8,8 @@
 #   GET /products/{id}    random id per request (one-row read), Cache-Control: no-cache
 #                         (past nginx's response cache: the worker and PostgreSQL path)
 #   GET /products/{id} cached   anonymous, random among the 200 first ids: nginx's cache
+#   GET /products/{id} (auth)   signed in (Authorization: the admin's token, so no cache
+#                         may answer): the token check and the read, worker and PostgreSQL
 #   GET /products?limit=20      Cache-Control: no-cache
 #   POST /products        JSON body, as the stack's admin (or Authorization: $BENCH_AUTH_HEADER)
 #   GET /products?q=…     search (README "Search"), signed in (no cache may answer): a common
@@ -29,6 +31,8 @@
 #      BENCH_CONNECTIONS (32), BENCH_AUTH_HEADER, BENCH_SKIP_BUILD=1 (use the
 #      existing release binary), BENCH_BIN (binary to run; implies no build),
 #      BENCH_KEEP=1 (keep the run dir with logs and raw wrk output),
+#      BENCH_ONLY (an extended regex: measure only the rows whose name matches it, e.g.
+#      'healthz|\(auth\)|PHP-FPM' while working on one path; the report compares what ran),
 #      SWIFT_BUILD_ARGS (e.g. "--scratch-path .build-x", for the release build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -151,6 +155,7 @@ RESULTS=$RUN_DIR/bench-results.txt
 bench() {
     local round=$1 name=$2 path=$3 script=$BENCH_LUA_DIR/$4 out line url
     shift 4
+    [[ -z ${BENCH_ONLY:-} || $name =~ $BENCH_ONLY ]] || return 0
     [[ $path == http://127.0.0.1:* ]] && url=$path || url=$CATALOG_BASE_URL$path
     # Flush the previous runs' dirty pages (access and application logs) first, so their
     # writeback, which the kernel starts ~30 s later, does not land inside this run.
@@ -181,6 +186,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     bench "$round" "/healthz" "/healthz" report.lua
     bench "$round" "GET /products/{id}" "/products/1" products-get-uncached.lua
     bench "$round" "GET /products/{id} cached" "/products/1" products-get-hot.lua
+    bench "$round" "GET /products/{id} (auth)" "/products/1" products-get-auth.lua
     bench "$round" "GET /products?limit=20" "/products?limit=20" products-list-uncached.lua
     bench "$round" "POST /products" "/products" products-post.lua
     bench "$round" "PHP-FPM GET /products/{id}" "$PEER_PHP_URL/products/1" products-get.lua
@@ -198,4 +204,5 @@ echo "$SCALE products; wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s, $WORKERS
 python3 "$REPO/scripts/bench-report.py" "$RESULTS" \
     --compare "GET /products/{id}" "PHP-FPM GET /products/{id}" \
     --compare "GET /products/{id} cached" "PHP-FPM GET /products/{id}" \
+    --compare "GET /products/{id} (auth)" "PHP-FPM GET /products/{id}" \
     --compare "GET /products/{id}" "gunicorn GET /products/{id}"

@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
-#include <sys/select.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <errno.h>
 
 /// Ask the kernel to send `sig` to this process when its parent dies, so a worker
@@ -24,17 +26,80 @@ static inline int catalog_set_process_name(const char *name) {
     return prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }
 
-/// Waits until `fd` is readable, for at most `timeout_ms`, with `mask` as the signal mask
-/// during the wait (pselect: the mask change and the wait are atomic, so a signal
-/// unblocked only here can never be lost between a check and the wait). ppoll would do
-/// the same but is a GNU extension that Swift's Glibc module does not declare.
-static inline int catalog_wait_readable(int fd, int timeout_ms, const sigset_t *mask) {
-    if (fd < 0 || fd >= FD_SETSIZE) { errno = EBADF; return -1; }
-    fd_set set;
-    FD_ZERO(&set);
-    FD_SET(fd, &set);
-    struct timespec timeout = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
-    return pselect(fd + 1, &set, NULL, NULL, &timeout, mask);
+/* The worker's readiness wait (epoll; Swift cannot name EPOLLEXCLUSIVE or unpack the
+   packed epoll_event portably, hence these three). */
+
+/// Adds `fd` for readability. `exclusive` (the shared listening socket): a new connection
+/// wakes one waiting worker rather than all of them (EPOLLEXCLUSIVE, Linux 4.5).
+static inline int catalog_poller_add(int poller, int fd, int exclusive) {
+    struct epoll_event event;
+    memset(&event, 0, sizeof event);
+    event.events = EPOLLIN | (exclusive ? EPOLLEXCLUSIVE : 0);
+    event.data.fd = fd;
+    return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
+}
+
+static inline int catalog_poller_remove(int poller, int fd) {
+    return epoll_ctl(poller, EPOLL_CTL_DEL, fd, NULL);
+}
+
+/// Waits for one readable descriptor, for at most `timeout_ms`, with `mask` as the signal
+/// mask during the wait (atomic, so a signal unblocked only here is never lost between a
+/// check and the wait). One event per call: epoll moves a reported level-triggered
+/// descriptor to the back of its ready list, so ready connections are served in turn.
+/// Returns 1 with `*fd` set, 0 on timeout, -1 with errno (EINTR: a signal arrived).
+static inline int catalog_poller_wait(int poller, int timeout_ms, const sigset_t *mask, int *fd) {
+    struct epoll_event event;
+    int n = epoll_pwait(poller, &event, 1, timeout_ms, mask);
+    if (n == 1) *fd = event.data.fd;
+    return n;
+}
+
+/* Handing a connection from one worker to another (SCM_RIGHTS; Swift cannot use the
+   CMSG macros). One descriptor per datagram, never blocking. */
+
+/// Sends `fd` over the datagram socket `sock`. 0, or -1 with errno (EAGAIN: queue full).
+static inline int catalog_send_descriptor(int sock, int fd) {
+    char byte = 'c';
+    struct iovec iov = { &byte, 1 };
+    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.buffer;
+    message.msg_controllen = sizeof control.buffer;
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    header->cmsg_level = SOL_SOCKET;
+    header->cmsg_type = SCM_RIGHTS;
+    header->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(header), &fd, sizeof(int));
+    ssize_t sent;
+    do { sent = sendmsg(sock, &message, MSG_DONTWAIT | MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    return sent == 1 ? 0 : -1;
+}
+
+/// Receives one descriptor from `sock`: the descriptor, or -1 with errno (EAGAIN: none).
+static inline int catalog_receive_descriptor(int sock) {
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
+    memset(&control, 0, sizeof control);
+    struct msghdr message;
+    memset(&message, 0, sizeof message);
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    message.msg_control = control.buffer;
+    message.msg_controllen = sizeof control.buffer;
+    ssize_t received;
+    do { received = recvmsg(sock, &message, MSG_DONTWAIT); } while (received < 0 && errno == EINTR);
+    if (received <= 0) return -1;
+    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    if (header == NULL || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) { errno = EPROTO; return -1; }
+    int fd;
+    memcpy(&fd, CMSG_DATA(header), sizeof(int));
+    return fd;
 }
 
 /* ======================================================================

@@ -36,7 +36,7 @@ extension Arbiter {
         scoreboard.prepare(slot: slot, generation: generation)
         let maxRequests = settings.maxRequests > 0 ? settings.maxRequests + Int.random(in: 0...settings.maxRequestsJitter) : 0
         let context = WorkerContext(
-            socket: socket.descriptor, socketIsTCP: socket.address.isTCP, scoreboard: scoreboard, slot: slot,
+            socket: socket.descriptor, socketIsTCP: socket.address.isTCP, handoff: socket.handoff, scoreboard: scoreboard, slot: slot,
             generation: generation, masterPID: getpid(), configuration: configuration, settings: settings,
             maxRequests: maxRequests)
         fflush(nil)  // or buffered output would be written twice, once by each process

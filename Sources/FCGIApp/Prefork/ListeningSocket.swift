@@ -6,14 +6,18 @@ import Foundation
 /// exits the process on failure) so errors are reported clearly, and it keeps the socket
 /// open for its whole life: connections waiting in the backlog survive a worker's death.
 ///
-/// Workers accept on it themselves, blocking with a 1 s `SO_RCVTIMEO` (so an idle worker
-/// still wakes up every second to publish its heartbeat).
+/// Workers wait on it in epoll (with the connections they hold) and accept themselves;
+/// it is non-blocking, so a worker that loses the race for a connection gets EAGAIN
+/// instead of blocking (see `ConnectionSet`).
 final class ListeningSocket {
     let descriptor: Int32
     let address: BindAddress
     /// Passed by systemd (socket activation): systemd owns it, so the master never
     /// removes its file.
     let inherited: Bool
+    /// The connections accepted from it pass between workers through this (a leaving
+    /// worker hands over the ones nginx keeps alive); made with the socket, for the same life.
+    let handoff: ConnectionHandoff
 
     struct OpenError: Error, CustomStringConvertible {
         let message: String
@@ -29,7 +33,8 @@ final class ListeningSocket {
         case .tcp(let host, let port):
             descriptor = try Self.openTCP(host: host, port: port, backlog: backlog)
         }
-        Self.setAcceptTimeout(descriptor)
+        Self.setNonBlocking(descriptor)
+        handoff = try Self.openHandoff()
     }
 
     /// A listening socket inherited from systemd (fd 3); its address is read back.
@@ -37,7 +42,15 @@ final class ListeningSocket {
         descriptor = fd
         inherited = true
         address = Self.boundAddress(fd) ?? .unix(path: "/systemd-fd-\(fd)")
-        Self.setAcceptTimeout(fd)
+        Self.setNonBlocking(fd)
+        handoff = (try? Self.openHandoff()) ?? ConnectionHandoff(sendEnd: -1, receiveEnd: -1)
+    }
+
+    private static func openHandoff() throws(OpenError) -> ConnectionHandoff {
+        guard let handoff = ConnectionHandoff.open() else {
+            throw OpenError(message: "socketpair for the connection hand-off: \(String(cString: strerror(errno)))")
+        }
+        return handoff
     }
 
     /// Closes the socket and removes a unix socket's file (the master, when it stops).
@@ -47,12 +60,11 @@ final class ListeningSocket {
         if !inherited, case .unix(let path) = address { unlink(path) }
     }
 
-    /// Blocking accept, bounded to 1 s (an inherited socket may come non-blocking).
-    private static func setAcceptTimeout(_ fd: Int32) {
+    /// Non-blocking accept (the flag belongs to the socket shared by every worker; the
+    /// connections accepted from it are blocking, as Linux never passes the flag on).
+    private static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL, 0)
-        if flags >= 0, flags & O_NONBLOCK != 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
-        var timeout = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if flags >= 0, flags & O_NONBLOCK == 0 { _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
     }
 
     /// The address a socket is bound to (`getsockname`).

@@ -7,6 +7,8 @@ import Logging
 struct WorkerContext {
     let socket: Int32
     let socketIsTCP: Bool
+    /// Where a leaving worker passes its connections, and the others take them.
+    let handoff: ConnectionHandoff
     let scoreboard: Scoreboard
     let slot: Int
     let generation: UInt32
@@ -17,7 +19,8 @@ struct WorkerContext {
     let maxRequests: Int
 }
 
-/// One worker process: waits for a connection, serves its request, repeats.
+/// One worker process: waits for a request on any connection it holds (or a new
+/// connection), serves it, repeats.
 ///
 /// Everything stateful is created here, after `fork()`: the service (route table,
 /// OpenAPI document) and its database connection, which opens on the first request that
@@ -25,10 +28,12 @@ struct WorkerContext {
 /// its state in its scoreboard slot at every step (idle → reading → handling → writing →
 /// idle), which is what the master's timeout, `catalog status` and `/metrics` read.
 ///
-/// It accepts connections itself (a blocking `accept`, the only place where TERM is
-/// unblocked) and hands the connection to libfcgi, instead of letting `FCGX_Accept_r`
-/// accept: that is what lets TERM interrupt only the wait, never drop a connection just
-/// accepted (see `WorkerSignals`).
+/// It accepts connections itself and keeps those nginx keeps alive (`ConnectionSet`),
+/// handing each request's connection to libfcgi, instead of letting `FCGX_Accept_r`
+/// accept: the wait (`epoll_pwait`) is the only place where TERM is unblocked, so a stop
+/// interrupts only the wait, never drops a request that has arrived (see `WorkerSignals`).
+/// A leaving worker finishes the request it is serving and hands the connections it holds
+/// to the workers that stay (`ConnectionHandoff`).
 struct Worker {
     let context: WorkerContext
 
@@ -51,85 +56,51 @@ struct Worker {
         let service = CatalogService(configuration: context.configuration, logger: logger, instrumentation: instrumentation,
                                      passwordAdmission: admission)
 
-        var request = FCGX_Request()
-        guard FCGX_InitRequest(&request, context.socket, 0) == 0 else {
-            logger.critical("FCGX_InitRequest failed")
-            exit(70)
-        }
+        let connections = ConnectionSet(listener: context.socket, listenerIsTCP: context.socketIsTCP, handoff: context.handoff)
+        connections.setListening(true)
         scoreboard.setState(slot: slot, pid: pid, .idle)  // ready: the master counts it in the pool
 
         var served = 0
         var reconnectsSeen = 0
         var recycled = false
         var peakRSS: UInt64 = 0
-        serving: while WorkerSignals.stopRequested == 0 {
-            if request.ipcFd >= 0 {
-                // A kept-alive connection (FCGI_KEEP_CONN): the worker stays with it, as
-                // libfcgi does, waiting for nginx's next request on it.
-                let ready = catalog_wait_readable(request.ipcFd, 1000, &WorkerSignals.waitMask)
-                // With data already waiting, pselect returns at once and restores the mask
-                // without delivering a pending TERM; ask the kernel directly.
-                if WorkerSignals.stopRequested != 0 || WorkerSignals.stopPending() { break }
-                if ready < 0, errno != EINTR {
-                    logger.critical("pselect failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
-                    exit(71)
-                }
-                if ready <= 0 {
-                    scoreboard.heartbeat(slot: slot)
-                    if getppid() != context.masterPID { break }
+        serving: while WorkerSignals.stopRequested == 0, !recycled {
+            // TERM/INT are unblocked only during this wait (see WorkerSignals), so a stop
+            // interrupts the wait and never a request.
+            let event = connections.next(timeoutMilliseconds: 1000, mask: &WorkerSignals.waitMask)
+            if WorkerSignals.stopPending() { WorkerSignals.stopRequested = 1 }
+            let request: UnsafeMutablePointer<FCGX_Request>
+            switch event {
+            case .request(let ready):
+                request = ready
+            case .accepted, .interrupted:
+                continue
+            case .timeout:
+                scoreboard.heartbeat(slot: slot)
+                if getppid() != context.masterPID { break serving }  // orphaned (PDEATHSIG is the first line of defence)
+                continue
+            case .failed(let error):
+                if error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM {
+                    logger.error("accept failed; retrying", metadata: ["error": "\(String(cString: strerror(error)))"])
+                    usleep(100_000)
                     continue
                 }
-            } else {
-                // Wait in accept with TERM/INT unblocked: a pending stop is delivered the moment
-                // they are unblocked (and seen below), one arriving during accept interrupts it
-                // (EINTR), and one arriving after accept returned a connection only sets the
-                // flag: that connection is served first. The listening socket's SO_RCVTIMEO
-                // (1 s) bounds the wait, for the heartbeat and the orphan check. A blocking
-                // accept wakes one worker per connection (no thundering herd).
-                sigprocmask(SIG_SETMASK, &WorkerSignals.waitMask, nil)
-                let connection = WorkerSignals.stopRequested != 0 ? -1 : accept(context.socket, nil, nil)
-                let acceptError = errno
-                sigprocmask(SIG_SETMASK, &WorkerSignals.workMask, nil)
-                if connection < 0 {
-                    if WorkerSignals.stopRequested != 0 { break }
-                    switch acceptError {
-                    case EAGAIN, EWOULDBLOCK:
-                        scoreboard.heartbeat(slot: slot)  // the 1 s accept timeout
-                        if getppid() != context.masterPID { break serving }  // orphaned (PDEATHSIG is the first line of defence)
-                        continue
-                    case EINTR, ECONNABORTED, EPROTO:
-                        continue
-                    case EMFILE, ENFILE, ENOBUFS, ENOMEM:
-                        logger.error("accept failed; retrying", metadata: ["error": "\(String(cString: strerror(acceptError)))"])
-                        usleep(100_000)
-                        continue
-                    default:
-                        logger.critical("accept failed", metadata: ["error": "\(String(cString: strerror(acceptError)))"])
-                        exit(71)
-                    }
-                }
-                if context.socketIsTCP {
-                    // Accepted TCP sockets inherit the listener's 1 s SO_RCVTIMEO (unix ones
-                    // do not): clear it, or a slow request body would fail.
-                    var noTimeout = timeval()
-                    setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &noTimeout, socklen_t(MemoryLayout<timeval>.size))
-                    var one: Int32 = 1
-                    setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                }
-                request.ipcFd = connection
-                // FCGX_Accept_r starts by finishing the previous request, which would close
-                // ipcFd unless the connection is marked kept; the begin record then sets
-                // keepConnection from nginx's FCGI_KEEP_CONN flag.
-                request.keepConnection = 1
+                logger.critical("waiting for requests failed", metadata: ["error": "\(String(cString: strerror(error)))"])
+                exit(71)
             }
+
+            let descriptor = request.pointee.ipcFd
             scoreboard.setState(slot: slot, pid: pid, .reading)
-            guard FCGX_Accept_r(&request) >= 0 else {
-                // The peer closed or sent garbage; libfcgi closed the connection.
+            guard FCGX_Accept_r(request) >= 0 else {
+                // The peer closed (nginx dropping an idle kept connection) or sent garbage;
+                // libfcgi closed the connection.
+                connections.finished(request, descriptor: descriptor)
                 scoreboard.setState(slot: slot, pid: pid, .idle)
                 continue
             }
-            withUnsafeMutablePointer(to: &request) { serve($0, service: service) }
-            FCGX_Finish_r(&request)
+            serve(request, service: service)
+            FCGX_Finish_r(request)
+            connections.finished(request, descriptor: descriptor)
             served += 1
 
             let reconnects = service.database.reconnects
@@ -140,16 +111,15 @@ struct Worker {
             // Peak RSS only grows, and slowly: sampling it every 16 requests is plenty.
             if served % 16 == 1 { peakRSS = Self.peakRSSKilobytes() }
             scoreboard.endRequest(slot: slot, peakRSSKilobytes: peakRSS)
-            if context.maxRequests > 0, served >= context.maxRequests {
-                recycled = true
-                break
-            }
+            if context.maxRequests > 0, served >= context.maxRequests { recycled = true }
         }
         scoreboard.setState(slot: slot, pid: pid, .exiting)
+        // Leaving (TERM, --max-requests, orphaned) between requests: the connections this
+        // worker holds go to the workers that stay (see ConnectionHandoff).
+        connections.handOverAll()
         if recycled {
             logger.info("worker recycling after max requests", metadata: ["requests": "\(served)", "max_requests": "\(context.maxRequests)"])
         }
-        if request.ipcFd >= 0 { close(request.ipcFd) }
         service.database.disconnect()
         exit(0)
     }
