@@ -21,6 +21,10 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // Our own C: the scoreboard's shared-memory layout and atomics, and the system
+        // calls Swift cannot make directly (prctl, epoll, descriptor passing).
+        .target(name: "CScoreboard"),
+        .target(name: "CProcess"),
         .target(
             name: "Core",
             dependencies: [
@@ -35,6 +39,8 @@ let package = Package(
             dependencies: [
                 "Core",
                 "CFastCGI",
+                "CScoreboard",
+                "CProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,4 +1,4 @@
-import CFastCGI
+import CProcess
 import Foundation
 import Logging
 

@@ -1,4 +1,5 @@
 import CFastCGI
+import CProcess
 import Core
 import Foundation
 import Logging

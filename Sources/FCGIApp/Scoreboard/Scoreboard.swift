@@ -1,7 +1,7 @@
-import CFastCGI
+import CScoreboard
 import Glibc
 
-/// The pool's shared-memory scoreboard (see `shim.h` for the layout).
+/// The pool's shared-memory scoreboard (the layout: CScoreboard.h).
 ///
 /// The master maps it (`MAP_SHARED|MAP_ANONYMOUS`) before forking the first worker, so
 /// every worker inherits the same memory: each worker publishes its own slot (state,
@@ -11,8 +11,28 @@ import Glibc
 final class Scoreboard {
     let base: UnsafeMutableRawPointer
 
-    enum State: UInt32, CustomStringConvertible, CaseIterable {
-        case free = 0, starting = 1, idle = 2, reading = 3, handling = 4, writing = 5, exiting = 6
+    /// A worker's state. The values are `enum catalog_slot_state` in CScoreboard.h (the
+    /// layout is defined there once); Swift only names them.
+    enum State: CustomStringConvertible, CaseIterable {
+        case free, starting, idle, reading, handling, writing, exiting
+
+        /// The value stored in the slot.
+        var value: UInt32 {
+            switch self {
+            case .free: CATALOG_SLOT_FREE.rawValue
+            case .starting: CATALOG_SLOT_STARTING.rawValue
+            case .idle: CATALOG_SLOT_IDLE.rawValue
+            case .reading: CATALOG_SLOT_READING.rawValue
+            case .handling: CATALOG_SLOT_HANDLING.rawValue
+            case .writing: CATALOG_SLOT_WRITING.rawValue
+            case .exiting: CATALOG_SLOT_EXITING.rawValue
+            }
+        }
+
+        init?(value: UInt32) {
+            guard let state = Self.allCases.first(where: { $0.value == value }) else { return nil }
+            self = state
+        }
 
         var description: String {
             switch self {
@@ -30,11 +50,38 @@ final class Scoreboard {
         var isBusy: Bool { self == .reading || self == .handling || self == .writing }
     }
 
-    enum Counter: Int32 {
-        case requests = 0, databaseReconnects, workersStarted, workersCrashed, workersTimedOut, workersRecycled,
+    /// A pool-wide counter or gauge: its index is `enum catalog_counter` in CScoreboard.h.
+    enum Counter: CaseIterable {
+        case requests, databaseReconnects, workersStarted, workersCrashed, workersTimedOut, workersRecycled,
              workersRetired, startFailures, reloads, reloadsFailed, routeOverflow,
              configuredWorkers, generation, masterPID, masterStartedMilliseconds, timeoutMilliseconds,
              passwordSlots, passwordClaims, passwordRefused, loginsThrottled
+
+        var index: Int32 {
+            let value: catalog_counter = switch self {
+            case .requests: CATALOG_C_REQUESTS
+            case .databaseReconnects: CATALOG_C_DB_RECONNECTS
+            case .workersStarted: CATALOG_C_WORKERS_STARTED
+            case .workersCrashed: CATALOG_C_WORKERS_CRASHED
+            case .workersTimedOut: CATALOG_C_WORKERS_TIMED_OUT
+            case .workersRecycled: CATALOG_C_WORKERS_RECYCLED
+            case .workersRetired: CATALOG_C_WORKERS_RETIRED
+            case .startFailures: CATALOG_C_START_FAILURES
+            case .reloads: CATALOG_C_RELOADS
+            case .reloadsFailed: CATALOG_C_RELOADS_FAILED
+            case .routeOverflow: CATALOG_C_ROUTE_OVERFLOW
+            case .configuredWorkers: CATALOG_G_CONFIGURED_WORKERS
+            case .generation: CATALOG_G_GENERATION
+            case .masterPID: CATALOG_G_MASTER_PID
+            case .masterStartedMilliseconds: CATALOG_G_MASTER_STARTED_MS
+            case .timeoutMilliseconds: CATALOG_G_TIMEOUT_MS
+            case .passwordSlots: CATALOG_G_PASSWORD_SLOTS
+            case .passwordClaims: CATALOG_C_PASSWORD_CLAIMS
+            case .passwordRefused: CATALOG_C_PASSWORD_REFUSED
+            case .loginsThrottled: CATALOG_C_LOGINS_THROTTLED
+            }
+            return Int32(value.rawValue)
+        }
     }
 
     /// A consistent copy of one slot.
@@ -78,9 +125,9 @@ final class Scoreboard {
 
     // MARK: counters
 
-    func add(_ counter: Counter, _ amount: UInt64 = 1) { catalog_sb_add(base, counter.rawValue, amount) }
-    func set(_ counter: Counter, _ value: UInt64) { catalog_sb_set(base, counter.rawValue, value) }
-    func get(_ counter: Counter) -> UInt64 { catalog_sb_get(base, counter.rawValue) }
+    func add(_ counter: Counter, _ amount: UInt64 = 1) { catalog_sb_add(base, counter.index, amount) }
+    func set(_ counter: Counter, _ value: UInt64) { catalog_sb_set(base, counter.index, value) }
+    func get(_ counter: Counter) -> UInt64 { catalog_sb_get(base, counter.index) }
 
     // MARK: slots (master side)
 
@@ -89,7 +136,7 @@ final class Scoreboard {
 
     // MARK: slots (worker side)
 
-    func setState(slot: Int, pid: pid_t, _ state: State) { catalog_slot_set_state(base, Int32(slot), pid, state.rawValue) }
+    func setState(slot: Int, pid: pid_t, _ state: State) { catalog_slot_set_state(base, Int32(slot), pid, state.value) }
     func heartbeat(slot: Int) { catalog_slot_heartbeat(base, Int32(slot)) }
 
     func beginHandling(slot: Int, method: String, path: String, requestID: String) {
@@ -152,7 +199,7 @@ final class Scoreboard {
         var requestID = [CChar](repeating: 0, count: Int(catalog_sb_id_len()))
         guard catalog_slot_read(base, Int32(index), &info, &method, &path, &requestID) == 1 else { return nil }
         return Slot(
-            index: index, pid: info.pid, generation: info.generation, state: State(rawValue: info.state) ?? .free,
+            index: index, pid: info.pid, generation: info.generation, state: State(value: info.state) ?? .free,
             startedWallMilliseconds: info.started_wall_ms, requestStartedMilliseconds: info.request_started_ms,
             heartbeatMilliseconds: info.heartbeat_ms, requests: info.requests, peakRSSKilobytes: info.peak_rss_kb,
             method: Self.string(method), path: Self.string(path), requestID: Self.string(requestID))

@@ -1,4 +1,4 @@
-import CFastCGI
+import CProcess
 import Glibc
 
 /// How a leaving worker passes the FastCGI connections it holds to the workers that stay.

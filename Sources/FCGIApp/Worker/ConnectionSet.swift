@@ -1,4 +1,5 @@
 import CFastCGI
+import CProcess
 import Glibc
 
 /// The FastCGI connections one worker holds, and the wait for the next request on any of
@@ -55,7 +56,7 @@ final class ConnectionSet {
         self.listener = listener
         self.listenerIsTCP = listenerIsTCP
         self.handoff = handoff
-        poller = epoll_create1(Int32(EPOLL_CLOEXEC))
+        poller = catalog_poller_create()
         if poller < 0 { fatalError("epoll_create1 failed: \(String(cString: strerror(errno)))") }
     }
 
