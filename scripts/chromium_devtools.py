@@ -28,6 +28,24 @@ import websocket  # websocket-client
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never a proxy
 
 
+def check_arguments(description, timeout):
+    """The command line every browser check takes: the stack's base URL, the file with its
+    admin's credentials, the Chromium to use and the wait limit; add the check's own."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--base-url", required=True)
+    ap.add_argument("--admin-file", required=True, help="file with lines 'email: ...' and 'password: ...'")
+    ap.add_argument("--chromium", default=None)
+    ap.add_argument("--timeout", type=float, default=timeout)
+    return ap
+
+
+def admin_credentials(path):
+    """{'email': …, 'password': …} from the stack's admin.txt."""
+    return dict(line.split(": ", 1) for line in open(path).read().splitlines() if ": " in line)
+
+
 class Failure(Exception):
     """A check that did not hold; `run` prints it and exits 1."""
 
@@ -126,11 +144,16 @@ class Browser:
         return result.get("result", {}).get("value")
 
     def wait_for(self, expression, timeout, what):
+        """Polls `expression` until it is truthy. An exception in it counts as not yet (a
+        page between two documents has no body for a moment), and is reported at the end."""
         deadline = time.monotonic() + timeout
         value = None
         while time.monotonic() < deadline:
-            value = self.js(expression)
-            if value:
+            try:
+                value = self.js(expression)
+            except RuntimeError as error:
+                value = error
+            if value and not isinstance(value, RuntimeError):
                 return value
             time.sleep(0.2)
         fail(f"timed out after {timeout}s waiting for {what} (last value {value!r})")

@@ -22,27 +22,22 @@ The browser machinery is scripts/chromium_devtools.py (shared with page-check.py
 it needs websocket-client (installed in .build-py/tools by scripts/docs-check.sh).
 """
 
-import argparse
 import base64
 import json
 import urllib.parse
 
-from chromium_devtools import Browser, fail, find_chromium, http_json, page_problems, run
+from chromium_devtools import Browser, admin_credentials, check_arguments, fail, find_chromium, http_json, page_problems, run
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--base-url", required=True)
-    ap.add_argument("--admin-file", required=True, help="file with lines 'email: ...' and 'password: ...'")
+    ap = check_arguments(__doc__.split("\n\n")[0], timeout=60)
     ap.add_argument("--screenshot", required=True, help="PNG to write (the operations list)")
     ap.add_argument("--tryout-screenshot", default=None, help="PNG of the executed GET /users/me (optional)")
-    ap.add_argument("--chromium", default=None)
-    ap.add_argument("--timeout", type=float, default=60)
     args = ap.parse_args()
     base = args.base_url.rstrip("/")
     origin = urllib.parse.urlsplit(base)
 
-    creds = dict(line.split(": ", 1) for line in open(args.admin_file).read().splitlines() if ": " in line)
+    creds = admin_credentials(args.admin_file)
     document = http_json(f"{base}/openapi.json")
     operations = [(m.upper(), p, op.get("operationId")) for p, item in document["paths"].items() for m, op in item.items()]
     token = http_json(f"{base}/auth/login", {"email": creds["email"], "password": creds["password"]})["access_token"]

@@ -35,7 +35,6 @@ page-phone-product.png. Exit 0 when all of that holds; otherwise prints what fai
 exits 1. Browser machinery: scripts/chromium_devtools.py.
 """
 
-import argparse
 import json
 import os
 import re
@@ -46,7 +45,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from chromium_devtools import OPENER, Browser, fail, find_chromium, page_problems, run
+from chromium_devtools import OPENER, Browser, admin_credentials, check_arguments, fail, find_chromium, page_problems, run
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
@@ -162,12 +161,8 @@ def check_sources():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--base-url", required=True)
-    ap.add_argument("--admin-file", required=True, help="file with lines 'email: ...' and 'password: ...'")
+    ap = check_arguments(__doc__.split("\n\n")[0], timeout=30)
     ap.add_argument("--out-dir", required=True, help="directory for the screenshots")
-    ap.add_argument("--chromium", default=None)
-    ap.add_argument("--timeout", type=float, default=30)
     args = ap.parse_args()
     base = args.base_url.rstrip("/")
     origin = urllib.parse.urlsplit(base)
@@ -175,7 +170,7 @@ def main():
     shot = lambda name: os.path.join(args.out_dir, name)  # noqa: E731
 
     check_sources()
-    creds = dict(line.split(": ", 1) for line in open(args.admin_file).read().splitlines() if ": " in line)
+    creds = admin_credentials(args.admin_file)
     status, _, login = api(base, "POST", "/auth/login", body={"email": creds["email"], "password": creds["password"]})
     if status != 200:
         fail(f"POST /auth/login as the stack's admin answered {status}: {login}")

@@ -8,13 +8,15 @@
 # Idempotent: does nothing when DEST already holds these exact files. The new tree is
 # built beside DEST and swapped in, so nginx never serves half a copy.
 set -euo pipefail
-[[ $# -eq 1 ]] || { echo "usage: $0 DEST" >&2; exit 2; }
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
-DEST=${1%/}
-[[ $DEST == /* ]] || DEST=$PWD/$DEST
 # shellcheck source=scripts/lib.sh
 . "$REPO/scripts/lib.sh"
 SRC=$REPO/web
+case ${1:-} in
+    /*) DEST=${1%/} ;;
+    ?*) DEST=$PWD/${1%/} ;;
+    *) echo "usage: $0 DEST" >&2; exit 2 ;;
+esac
 
 # The stamp: every file's path and content.
 stamp="web $(cd "$SRC" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-64)"

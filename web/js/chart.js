@@ -5,7 +5,7 @@
 
 import { s, money, when } from "./dom.js";
 
-const WIDTH = 640;
+const WIDTH = 800;
 const HEIGHT = 260;
 const PAD = { left: 64, right: 16, top: 16, bottom: 40 };
 
@@ -28,6 +28,8 @@ export function priceChart(points, from, to) {
   const x = (iso) => PAD.left + ((new Date(iso).getTime() - t0) / (t1 - t0)) * plotW;
   const y = (value) => PAD.top + (1 - (Number(value) - low) / (high - low)) * plotH;
   const fixed = (n) => n.toFixed(1);
+  // Dots shrink when there are many (168 hours in 7 days) so they do not merge.
+  const radius = Math.max(1.5, Math.min(4, plotW / points.length / 3)).toFixed(1);
 
   const svg = s("svg", {
     class: "chart",
@@ -57,7 +59,7 @@ export function priceChart(points, from, to) {
     if (Number(p.min) !== Number(p.max)) {
       svg.append(s("line", { class: "range", x1: fixed(x(p.at)), x2: fixed(x(p.at)), y1: fixed(y(p.min)), y2: fixed(y(p.max)) }));
     }
-    svg.append(s("circle", { class: "point", cx: fixed(x(p.at)), cy: fixed(y(p.avg)), r: 4, "data-at": p.at, "data-avg": p.avg },
+    svg.append(s("circle", { class: "point", cx: fixed(x(p.at)), cy: fixed(y(p.avg)), r: radius, "data-at": p.at, "data-avg": p.avg },
       s("title", {}, `${when(p.at)}: mean ${money(p.avg)} (min ${money(p.min)}, max ${money(p.max)}; ${p.offers} offers, ${p.changes} changes)`)));
   }
   return svg;
