@@ -28,16 +28,20 @@ CREATE TABLE offer_price_events (
                    CHECK (kind IN ('appeared', 'changed', 'disappeared')),
     price          bigint CONSTRAINT offer_price_events_price_check CHECK (price >= 0),
     items_in_stock integer CONSTRAINT offer_price_events_stock_check CHECK (items_in_stock >= 0),
+    -- The product's offers in force once the sync that wrote this event was done (the
+    -- same on every event of that sync): how many, and the sum of their prices (numeric:
+    -- a sum of bigints could overflow). The mean price in force at any moment is then one
+    -- probe, the product's latest event at or before it, instead of a walk over every
+    -- offer's history (price-trend).
+    in_force_offers    integer NOT NULL CONSTRAINT offer_price_events_in_force_check CHECK (in_force_offers >= 0),
+    in_force_price_sum numeric NOT NULL,
     -- A price and stock exactly when the offer is (still) there.
     CONSTRAINT offer_price_events_values_check
         CHECK ((kind = 'disappeared') = (price IS NULL) AND (price IS NULL) = (items_in_stock IS NULL)),
-    -- The history of one product over a time range: price-history reads this index.
+    -- The history of one product over a time range, and its latest event before a
+    -- moment: both reads walk this index.
     PRIMARY KEY (product_id, at, offer_id)
 ) PARTITION BY RANGE (at);
-
--- One offer's latest event before a moment: what price-trend needs to know which offers
--- were in force then (a walk over the product's offer ids, one probe each).
-CREATE INDEX offer_price_events_offer_idx ON offer_price_events (product_id, offer_id, at);
 
 -- Hourly roll-ups of the events, per product: what `bucket=hour` and `bucket=day` read.
 -- Measured: a month of one product's history with 5 offers changing every minute
@@ -113,5 +117,7 @@ SELECT offer_price_history_add_partitions((now() AT TIME ZONE 'UTC')::date + d) 
 
 -- History starts with the offers already stored: each appears now, so the trend of a
 -- product has a starting point from the first day rather than from its first change.
-INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock)
-SELECT product_id, now(), id, 'appeared', price, items_in_stock FROM offers;
+INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock, in_force_offers, in_force_price_sum)
+SELECT product_id, now(), id, 'appeared', price, items_in_stock,
+       count(*) OVER (PARTITION BY product_id), sum(price) OVER (PARTITION BY product_id)
+FROM offers;

@@ -93,8 +93,8 @@ extension OfferSyncTests {
         for daysAgo in [retention + 10, retention - 10] {
             try db.query("SELECT offer_price_history_add_partitions((now() AT TIME ZONE 'UTC')::date - $1::int)", [daysAgo])
             try db.query("""
-                INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock)
-                VALUES (0, now() - make_interval(days => $1), gen_random_uuid(), 'appeared', 1, 1)
+                INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock, in_force_offers, in_force_price_sum)
+                VALUES (0, now() - make_interval(days => $1), gen_random_uuid(), 'appeared', 1, 1, 1, 1)
                 """, [daysAgo])
         }
         #expect(try exists("offer_price_events", daysAgo: retention + 10) && exists("offer_price_hourly", daysAgo: retention + 10))

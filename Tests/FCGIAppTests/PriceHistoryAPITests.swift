@@ -31,13 +31,24 @@ import Testing
             FROM generate_series(0, 1) AS d
             """, [events.map(\.minutesAgo).max() ?? 0])
         let offers = Dictionary(uniqueKeysWithValues: Set(events.map(\.offer)).map { ($0, UUID().uuidString.lowercased()) })
+        // Events at the same minute are one sync's: each carries the offers in force after
+        // it (count and price sum), as `OfferSyncStore.replaceOffers` writes them.
+        var inForce: [Int: Int] = [:]
+        var state: [Int: (count: Int, sum: Int)] = [:]
+        for minute in Set(events.map(\.minutesAgo)).sorted(by: >) {
+            for event in events where event.minutesAgo == minute { inForce[event.offer] = event.price }
+            state[minute] = (inForce.count, inForce.values.reduce(0, +))
+        }
         func array(_ values: [String?]) -> String { "{" + values.map { $0 ?? "NULL" }.joined(separator: ",") + "}" }
         try db.query("""
-            INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock)
-            SELECT $1, now() - make_interval(mins => e.minutes), e.offer, e.kind, e.price, CASE WHEN e.price IS NOT NULL THEN 3 END
-            FROM unnest($2::uuid[], $3::int[], $4::text[], $5::bigint[]) AS e (offer, minutes, kind, price)
+            INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock, in_force_offers, in_force_price_sum)
+            SELECT $1, now() - make_interval(mins => e.minutes), e.offer, e.kind, e.price, CASE WHEN e.price IS NOT NULL THEN 3 END,
+                   e.offers, e.total
+            FROM unnest($2::uuid[], $3::int[], $4::text[], $5::bigint[], $6::int[], $7::numeric[])
+                AS e (offer, minutes, kind, price, offers, total)
             """, [id, array(events.map { offers[$0.offer] }), array(events.map { String($0.minutesAgo) }),
-                  array(events.map { $0.price == nil ? "disappeared" : "changed" }), array(events.map { $0.price.map(String.init) })])
+                  array(events.map { $0.price == nil ? "disappeared" : "changed" }), array(events.map { $0.price.map(String.init) }),
+                  array(events.map { String(state[$0.minutesAgo]!.count) }), array(events.map { String(state[$0.minutesAgo]!.sum) })])
         return id
     }
 

@@ -137,7 +137,8 @@ actor OfferSyncStore {
     /// On a difference the same statement appends the price history
     /// (`offer_price_events`, migrations/0009): one event per offer that appeared, changed
     /// price or stock, or disappeared, stamped with the transaction's time like
-    /// `offers_synced_at`. Unchanged offers get none, and an unchanged set none at all.
+    /// `offers_synced_at`, each carrying the count and price sum of the offers in force
+    /// after this write. Unchanged offers get none, and an unchanged set none at all.
     func replaceOffers(productID: Int64, offers: [RemoteOffer]) throws(DatabaseError) -> OfferWriteResult {
         let ids = "{" + offers.map(\.id).joined(separator: ",") + "}"
         let prices = "{" + offers.map { String($0.price) }.joined(separator: ",") + "}"
@@ -170,10 +171,12 @@ actor OfferSyncStore {
                       IS DISTINCT FROM (EXCLUDED.product_id, EXCLUDED.price, EXCLUDED.items_in_stock)
                 RETURNING 1
             ), recorded AS (
-                INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock)
+                INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock,
+                                                in_force_offers, in_force_price_sum)
                 SELECT p.id, now(), coalesce(i.id, s.id),
                        CASE WHEN s.id IS NULL THEN 'appeared' WHEN i.id IS NULL THEN 'disappeared' ELSE 'changed' END,
-                       i.price, i.items_in_stock
+                       i.price, i.items_in_stock,
+                       (SELECT count(*) FROM incoming), (SELECT coalesce(sum(price), 0) FROM incoming)
                 FROM incoming i FULL JOIN stored s ON s.id = i.id CROSS JOIN product p
                 WHERE (i.id, i.price, i.items_in_stock) IS DISTINCT FROM (s.id, s.price, s.items_in_stock)
                 RETURNING 1

@@ -86,31 +86,20 @@ public enum PriceHistoryStore {
                           toAverage: row.optionalString(2), changePercent: row.optionalString(3), direction: direction)
     }
 
-    /// The offers ever recorded for the product are walked one id at a time (a loose
-    /// index scan: one probe of `offer_price_events_offer_idx` per offer, where a
-    /// `DISTINCT` would read every event), then each offer's latest event at or before
-    /// each moment is one more probe. `direction` is the sign of the rounded percentage,
-    /// or of the difference when the start's mean is 0.
+    /// Each end's mean is that of the offers in force after the product's latest event at
+    /// or before the moment (`in_force_offers`, `in_force_price_sum`, written with every
+    /// event): one backward step of the primary key, and PostgreSQL scans the day
+    /// partitions newest first and stops at the first that has one. `direction` is the
+    /// sign of the rounded percentage, or of the difference when the start's mean is 0.
     static let trendSQL = """
-        WITH RECURSIVE ids AS (
-            (SELECT offer_id FROM offer_price_events WHERE product_id = $1 ORDER BY offer_id LIMIT 1)
-            UNION ALL
-            SELECT (SELECT e.offer_id FROM offer_price_events e
-                    WHERE e.product_id = $1 AND e.offer_id > ids.offer_id ORDER BY e.offer_id LIMIT 1)
-            FROM ids WHERE ids.offer_id IS NOT NULL
-        ), moments (which, at) AS (
-            VALUES ('from', timestamptz 'epoch' + $2::bigint * interval '1 microsecond'),
-                   ('to', timestamptz 'epoch' + $3::bigint * interval '1 microsecond')
-        ), latest AS (
-            SELECT m.which, last.price
-            FROM moments m CROSS JOIN ids CROSS JOIN LATERAL (
-                SELECT e.price FROM offer_price_events e
-                WHERE e.product_id = $1 AND e.offer_id = ids.offer_id AND e.at <= m.at
-                ORDER BY e.at DESC LIMIT 1
-            ) last
-            WHERE ids.offer_id IS NOT NULL
-        ), means AS (
-            SELECT avg(price) FILTER (WHERE which = 'from') AS f, avg(price) FILTER (WHERE which = 'to') AS t FROM latest
+        WITH means AS (
+            SELECT
+                (SELECT in_force_price_sum / nullif(in_force_offers, 0) FROM offer_price_events
+                 WHERE product_id = $1 AND at <= timestamptz 'epoch' + $2::bigint * interval '1 microsecond'
+                 ORDER BY at DESC LIMIT 1) AS f,
+                (SELECT in_force_price_sum / nullif(in_force_offers, 0) FROM offer_price_events
+                 WHERE product_id = $1 AND at <= timestamptz 'epoch' + $3::bigint * interval '1 microsecond'
+                 ORDER BY at DESC LIMIT 1) AS t
         ), change AS (
             SELECT f, t, round((t - f) / nullif(f, 0) * 100, 2) AS percent FROM means
         )
