@@ -8,8 +8,9 @@ Against a running stack (scripts/stack.sh) whose environment (catalog.env) is in
 0. checks that the page's sources (web/) use no HTML or code sink (innerHTML, eval, …);
    seeds, through the API and the real offer sync: three products named after a random
    tag and one named `<img src=x onerror=alert(1)>`, then three `catalog sync-offers`
-   runs against the offers stand-in (which moves prices between calls), so the products
-   have offers and a price history;
+   runs against the offers stand-in, the last in the next minute after the first
+   product's offers were pinned and then moved, so it has offers and a price history of
+   at least two minute buckets (the others drift as the stand-in makes them);
 1. loads / (a browser's Accept: the page, with its Content-Security-Policy and
    Vary: Accept) and expects the grid to show the first page of GET /products in the
    API's order;
@@ -41,6 +42,7 @@ import re
 import secrets
 import subprocess
 import time
+import uuid
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -77,24 +79,52 @@ def js_str(value):
     return json.dumps(value)
 
 
-def sync_offers(times):
-    """`catalog sync-offers` as the timer runs it, with the stack's environment."""
+def sync_offers():
+    """`catalog sync-offers` once, as the timer runs it, with the stack's environment."""
     binary = os.environ.get("CATALOG_BIN") or fail("CATALOG_BIN is not set (source the stack's catalog.env)")
-    for n in range(times):
-        done = subprocess.run([binary, "sync-offers"], capture_output=True, text=True, timeout=180,
-                              stdin=subprocess.DEVNULL)
-        if done.returncode != 0:
-            fail(f"sync-offers run {n + 1} failed ({done.returncode}): {done.stdout[-500:]} {done.stderr[-1500:]}")
-        time.sleep(1.1)  # each run's changes a second apart
-    log(f"seeded offers and history with {times} sync-offers runs ({done.stdout.strip().splitlines()[-1]})")
+    done = subprocess.run([binary, "sync-offers"], capture_output=True, text=True, timeout=180, stdin=subprocess.DEVNULL)
+    if done.returncode != 0:
+        fail(f"sync-offers failed ({done.returncode}): {done.stdout[-500:]} {done.stderr[-1500:]}")
+    return done.stdout.strip().splitlines()[-1]
 
 
-def standin_reset():
+def standin(changes):
+    """POST to the offers stand-in's control endpoint."""
     control = os.environ.get("CATALOG_OFFERS_STANDIN_CONTROL") or fail("CATALOG_OFFERS_STANDIN_CONTROL is not set")
-    request = urllib.request.Request(control, data=b'{"reset": true}', method="POST",
+    request = urllib.request.Request(control, data=json.dumps(changes).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     with OPENER.open(request, timeout=10) as response:
         response.read()
+
+
+def offers_uuid(product_id):
+    """The product's id at the offers service (not in the API: the sync's own column)."""
+    done = subprocess.run(["psql", os.environ["DATABASE_URL"], "-XAtq", "-v", "ON_ERROR_STOP=1", "-v", f"id={int(product_id)}"],
+                          input="SELECT offers_uuid::text FROM products WHERE id = :'id';\n",
+                          capture_output=True, text=True, timeout=30)
+    if done.returncode != 0 or not done.stdout.strip():
+        fail(f"could not read product {product_id}'s offers_uuid: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+def seed_history(product_id):
+    """Offers and a price history of two minute buckets or more for `product_id` (and
+    drifting offers for every other product), through the real sync: a run that registers
+    the new products; a run after pinning two offers at the stand-in; then, in the next
+    minute, a run after moving both prices."""
+    standin({"reset": True})
+    sync_offers()
+    product_uuid = offers_uuid(product_id)
+    ids = [str(uuid.uuid4()) for _ in range(2)]
+    standin({"set_offers": {product_uuid: [{"id": ids[0], "price": 1000, "items_in_stock": 4},
+                                           {"id": ids[1], "price": 1200, "items_in_stock": 2}]}})
+    sync_offers()
+    time.sleep(61 - time.time() % 60)  # into the next minute: a second minute bucket
+    standin({"set_offers": {product_uuid: [{"id": ids[0], "price": 1100, "items_in_stock": 3},
+                                           {"id": ids[1], "price": 1300, "items_in_stock": 2}]}})
+    summary = sync_offers()
+    standin({"unpin": [product_uuid]})
+    log(f"seeded offers and history with 3 sync-offers runs, the last a minute later ({summary})")
 
 
 class Page:
@@ -190,8 +220,7 @@ def main():
                          {"name": XSS_NAME, "description": "<script>alert(2)</script> & <b>bold</b>", "price": 1})
     if status != 201:
         fail(f"creating the <img> product answered {status}: {xss}")
-    standin_reset()
-    sync_offers(3)
+    seed_history(seeded[0]["id"])
 
     # Answers >= 400 the check provokes on purpose (Chromium logs each as a failed load);
     # any other is a failure.
@@ -258,7 +287,7 @@ def main():
                   + (" && true" if current["offers"] else " && !!document.querySelector('section.offers .empty')"),
                   f"{len(current['offers'])} offers")
         shown_offers = browser.js("[...document.querySelectorAll('section.offers tbody tr')].map(r => [r.dataset.offer, r.cells[1].textContent, r.cells[2].textContent])")
-        expected_offers = [[o["id"], f"{float(o['price']):.2f}", str(o["items_in_stock"])] for o in current["offers"]]
+        expected_offers = [[o["id"], str(o["price"]), str(o["items_in_stock"])] for o in current["offers"]]
         if sorted(shown_offers) != sorted(expected_offers):
             fail(f"offers shown {shown_offers}, GET /products/{target['id']} has {expected_offers}")
         if not current["offers"]:
@@ -271,15 +300,21 @@ def main():
         h_status, _, history = api(base, "GET", f"/products/{target['id']}/price-history?{query}")
         if h_status == 200:
             points = history["points"]
-            if not points:
-                fail("the history API has no points for a product after three syncs that changed prices")
+            if len(points) < 2:
+                fail(f"the history API has {len(points)} point(s) for a product whose prices changed in two minutes")
             dots = browser.js("[...document.querySelectorAll('.chart-box svg.chart circle.point')].map(c => [c.dataset.at, Number(c.dataset.avg)])")
             if dots != [[p["at"], float(p["avg"])] for p in points]:
                 fail(f"the chart's dots {dots} are not the history's points {[(p['at'], p['avg']) for p in points]}")
+            if not browser.js("!!document.querySelector('.chart-box svg.chart polyline.mean')"):
+                fail("the chart has no line through the means")
             t_status, _, trend = api(base, "GET", f"/products/{target['id']}/price-trend?period=1h")
             trend_text = browser.js("document.querySelector('.trend')?.textContent || ''")
-            if t_status == 200 and trend.get("change_percent") is not None and str(trend["change_percent"]) not in trend_text:
+            if t_status != 200:
+                fail(f"GET /products/{target['id']}/price-trend?period=1h answered {t_status}: {trend}")
+            if trend.get("change_percent") is not None and f"{float(trend['change_percent']):.2f} %" not in trend_text:
                 fail(f"the trend shown {trend_text!r} does not carry the API's change_percent {trend['change_percent']}")
+            if trend.get("change_percent") is None and not trend_text.startswith("No trend"):
+                fail(f"the trend shown {trend_text!r} for a trend without a start ({trend})")
             log(f"product {target['id']}: {len(current['offers'])} offers as the API has them; the 1h chart has the "
                 f"history's {len(points)} point(s); trend: {trend_text!r}")
         else:

@@ -3,7 +3,7 @@
 // per bucket of GET /products/{id}/price-history: a band from min to max, a line through
 // the means, a dot per bucket. Every value is set as an attribute or text, never markup.
 
-import { s, money, when } from "./dom.js";
+import { amount, s, when } from "./dom.js";
 
 const WIDTH = 800;
 const HEIGHT = 260;
@@ -36,14 +36,14 @@ export function priceChart(points, from, to) {
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
     role: "img",
     "aria-label": `Price history: ${points.length} points from ${when(from.toISOString())} to ${when(to.toISOString())}, ` +
-      `prices between ${money(Math.min(...values))} and ${money(Math.max(...values))}.`,
+      `prices between ${amount(Math.min(...values))} and ${amount(Math.max(...values))}.`,
     "data-points": points.length,
   });
 
   // Grid lines and price labels: the bounds and the middle.
   for (const value of [high, (high + low) / 2, low]) {
     svg.append(s("line", { class: "gridline", x1: PAD.left, x2: WIDTH - PAD.right, y1: fixed(y(value)), y2: fixed(y(value)) }));
-    svg.append(s("text", { class: "label", x: PAD.left - 6, y: fixed(y(value) + 4), "text-anchor": "end" }, money(value)));
+    svg.append(s("text", { class: "label", x: PAD.left - 6, y: fixed(y(value) + 4), "text-anchor": "end" }, amount(value)));
   }
   svg.append(s("line", { class: "axis", x1: PAD.left, x2: WIDTH - PAD.right, y1: PAD.top + plotH, y2: PAD.top + plotH }));
   svg.append(s("text", { class: "label", x: PAD.left, y: HEIGHT - 12, "text-anchor": "start" }, when(from.toISOString())));
@@ -60,7 +60,7 @@ export function priceChart(points, from, to) {
       svg.append(s("line", { class: "range", x1: fixed(x(p.at)), x2: fixed(x(p.at)), y1: fixed(y(p.min)), y2: fixed(y(p.max)) }));
     }
     svg.append(s("circle", { class: "point", cx: fixed(x(p.at)), cy: fixed(y(p.avg)), r: radius, "data-at": p.at, "data-avg": p.avg },
-      s("title", {}, `${when(p.at)}: mean ${money(p.avg)} (min ${money(p.min)}, max ${money(p.max)}; ${p.offers} offers, ${p.changes} changes)`)));
+      s("title", {}, `${when(p.at)}: mean ${amount(p.avg)} (min ${amount(p.min)}, max ${amount(p.max)}; ${p.offers} offers, ${p.changes} changes)`)));
   }
   return svg;
 }

@@ -49,3 +49,12 @@ export function money(value) {
   const n = Number(value);
   return Number.isFinite(n) ? n.toFixed(2) : String(value);
 }
+
+/** An offer price: the offers service's integer amount, or a mean of such amounts (two
+ *  decimals at most), without a currency (the service names none). */
+export function amount(value) {
+  if (value === null || value === undefined) return "—";
+  const n = Number(value);
+  if (!Number.isFinite(n)) return String(value);
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}

@@ -4,7 +4,7 @@
 // If-Match: the ETag of the representation shown, so a change made meanwhile is a 412
 // and nothing is overwritten).
 
-import { h, money, replace, when } from "./dom.js";
+import { amount, h, money, replace, when } from "./dom.js";
 import { request } from "./api.js";
 import { session } from "./session.js";
 import { priceChart } from "./chart.js";
@@ -50,7 +50,7 @@ export async function renderProduct(main, id, params) {
         h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Offer"), h("th", { scope: "col", class: "num" }, "Price"),
           h("th", { scope: "col", class: "num" }, "In stock"), h("th", { scope: "col" }, "Updated"))),
         h("tbody", {}, offers.map((o) => h("tr", { "data-offer": o.id },
-          h("td", {}, h("code", {}, o.id)), h("td", { class: "num" }, money(o.price)),
+          h("td", {}, h("code", {}, o.id)), h("td", { class: "num" }, amount(o.price)),
           h("td", { class: "num" }, o.items_in_stock), h("td", {}, when(o.updated_at))))))));
 
   const historySection = h("section", { class: "history", "aria-labelledby": "history-title" });
@@ -152,8 +152,8 @@ function renderHistory(section, id, chosen) {
           h("thead", {}, h("tr", {}, ["Time", "Min", "Mean", "Max", "Offers", "Changes"].map((t, i) =>
             h("th", { scope: "col", class: i ? "num" : null }, t)))),
           h("tbody", {}, points.map((pt) => h("tr", {},
-            h("td", {}, when(pt.at)), h("td", { class: "num" }, money(pt.min)), h("td", { class: "num" }, money(pt.avg)),
-            h("td", { class: "num" }, money(pt.max)), h("td", { class: "num" }, pt.offers), h("td", { class: "num" }, pt.changes))))))));
+            h("td", {}, when(pt.at)), h("td", { class: "num" }, amount(pt.min)), h("td", { class: "num" }, amount(pt.avg)),
+            h("td", { class: "num" }, amount(pt.max)), h("td", { class: "num" }, pt.offers), h("td", { class: "num" }, pt.changes))))))));
   };
   load(chosen);
 }
@@ -163,7 +163,8 @@ function trendText(trend, p) {
     return `No trend over the last ${p.label}: no offer was in force at its start.`;
   }
   const arrow = { up: "▲", down: "▼", flat: "▶" }[trend.direction] || "";
-  const sign = Number(trend.change_percent) > 0 ? "+" : "";
-  return `${arrow} ${sign}${trend.change_percent} % over the last ${p.label} ` +
-    `(mean offer price ${money(trend.from?.avg)} → ${money(trend.to?.avg)})`;
+  const change = Number(trend.change_percent);
+  const sign = change > 0 ? "+" : "";
+  return `${arrow} ${sign}${change.toFixed(2)} % over the last ${p.label} ` +
+    `(mean offer price ${amount(trend.from?.avg)} → ${amount(trend.to?.avg)})`;
 }
