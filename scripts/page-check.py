@@ -19,7 +19,8 @@ Against a running stack (scripts/stack.sh) whose environment (catalog.env) is in
 3. opens a product from the grid (its own address, #/products/ID): its offers are those
    of GET /products/ID, and the chart for the last hour is drawn from
    GET /products/ID/price-history with the page's own from/to/bucket (one dot per point,
-   at the point's mean), with the trend of GET /products/ID/price-trend;
+   at the point's mean, and a line through them), with the trend of
+   GET /products/ID/price-trend; the period switch to 24 h draws the hourly history;
 4. signs in as the stack's admin (token in sessionStorage, nothing in localStorage);
    creates a product (first an invalid one: the 422's field errors are shown), edits it
    (If-Match), is refused with a 412 message after a change made behind its back, and
@@ -298,33 +299,40 @@ def main():
         box = browser.js("(() => { const b = document.querySelector('.chart-box'); return {from: b.dataset.from, to: b.dataset.to}; })()")
         query = urllib.parse.urlencode({"from": box["from"], "to": box["to"], "bucket": "minute"})
         h_status, _, history = api(base, "GET", f"/products/{target['id']}/price-history?{query}")
-        if h_status == 200:
-            points = history["points"]
-            if len(points) < 2:
-                fail(f"the history API has {len(points)} point(s) for a product whose prices changed in two minutes")
-            dots = browser.js("[...document.querySelectorAll('.chart-box svg.chart circle.point')].map(c => [c.dataset.at, Number(c.dataset.avg)])")
-            if dots != [[p["at"], float(p["avg"])] for p in points]:
-                fail(f"the chart's dots {dots} are not the history's points {[(p['at'], p['avg']) for p in points]}")
-            if not browser.js("!!document.querySelector('.chart-box svg.chart polyline.mean')"):
-                fail("the chart has no line through the means")
-            t_status, _, trend = api(base, "GET", f"/products/{target['id']}/price-trend?period=1h")
-            trend_text = browser.js("document.querySelector('.trend')?.textContent || ''")
-            if t_status != 200:
-                fail(f"GET /products/{target['id']}/price-trend?period=1h answered {t_status}: {trend}")
-            if trend.get("change_percent") is not None and f"{float(trend['change_percent']):.2f} %" not in trend_text:
-                fail(f"the trend shown {trend_text!r} does not carry the API's change_percent {trend['change_percent']}")
-            if trend.get("change_percent") is None and not trend_text.startswith("No trend"):
-                fail(f"the trend shown {trend_text!r} for a trend without a start ({trend})")
-            log(f"product {target['id']}: {len(current['offers'])} offers as the API has them; the 1h chart has the "
-                f"history's {len(points)} point(s); trend: {trend_text!r}")
-        else:
-            # The history API is not there (yet): the page must say so, not break.
-            expected_failures += [(r"/products/\d+/price-(history|trend)", 404)]
-            page.wait("document.querySelector('.chart-box .empty')?.textContent.includes('not available')",
-                      "the page's message that the history is not available")
-            log(f"product {target['id']}: {len(current['offers'])} offers as the API has them; the history API "
-                f"answered {h_status}, so the chart is NOT checked (the page says the history is not available)")
-            browser.js("document.getElementById('messages').replaceChildren()")
+        if h_status != 200:
+            fail(f"GET /products/{target['id']}/price-history?{query} answered {h_status}: {history}")
+        points = history["points"]
+        if len(points) < 2:
+            fail(f"the history API has {len(points)} point(s) for a product whose prices changed in two minutes")
+        dots = browser.js("[...document.querySelectorAll('.chart-box svg.chart circle.point')].map(c => [c.dataset.at, Number(c.dataset.avg)])")
+        if dots != [[p["at"], float(p["avg"])] for p in points]:
+            fail(f"the chart's dots {dots} are not the history's points {[(p['at'], p['avg']) for p in points]}")
+        if not browser.js("!!document.querySelector('.chart-box svg.chart polyline.mean')"):
+            fail("the chart has no line through the means")
+        t_status, _, trend = api(base, "GET", f"/products/{target['id']}/price-trend?period=1h")
+        trend_text = browser.js("document.querySelector('.trend')?.textContent || ''")
+        if t_status != 200:
+            fail(f"GET /products/{target['id']}/price-trend?period=1h answered {t_status}: {trend}")
+        if trend.get("change_percent") is not None and f"{float(trend['change_percent']):.2f} %" not in trend_text:
+            fail(f"the trend shown {trend_text!r} does not carry the API's change_percent {trend['change_percent']}")
+        if trend.get("change_percent") is None and not trend_text.startswith("No trend"):
+            fail(f"the trend shown {trend_text!r} for a trend without a start ({trend})")
+        log(f"product {target['id']}: {len(current['offers'])} offers as the API has them; the 1h chart has the "
+            f"history's {len(points)} point(s); trend: {trend_text!r}")
+        # The period switch: 24 hours in hourly buckets, drawn from the history for that range.
+        browser.click("button.period[data-period='24h']", "the 24h period button")
+        page.wait("document.querySelector('.chart-box')?.dataset.bucket === 'hour' && !document.querySelector('.chart-box[aria-busy]')"
+                  " && location.hash.endsWith('period=24h')", "the 24-hour chart")
+        box = browser.js("(() => { const b = document.querySelector('.chart-box'); return {from: b.dataset.from, to: b.dataset.to}; })()")
+        query = urllib.parse.urlencode({"from": box["from"], "to": box["to"], "bucket": "hour"})
+        _, _, day = api(base, "GET", f"/products/{target['id']}/price-history?{query}")
+        dots = browser.js("[...document.querySelectorAll('.chart-box svg.chart circle.point')].map(c => [c.dataset.at, Number(c.dataset.avg)])")
+        if not day["points"] or dots != [[p["at"], float(p["avg"])] for p in day["points"]]:
+            fail(f"the 24h chart's dots {dots} are not the hourly history's points {day['points']}")
+        log(f"the 24h switch draws the hourly history's {len(dots)} point(s)")
+        browser.click("button.period[data-period='1h']", "the 1h period button")
+        page.wait("document.querySelector('.chart-box')?.dataset.bucket === 'minute' && !document.querySelector('.chart-box[aria-busy]')",
+                  "the 1-hour chart again")
         browser.js("window.scrollTo(0, 0)")
         browser.screenshot(shot("page-product.png"))
 
