@@ -109,7 +109,14 @@ public struct RFC3339Instant: Sendable, Equatable, Comparable {
 }
 
 extension RFC3339Instant: PostgresEncodable {
-    /// Microseconds since the epoch; SQL turns them into a `timestamptz` with
-    /// `timestamptz 'epoch' + $n::bigint * interval '1 microsecond'` (exact integer arithmetic).
-    public var postgresText: String? { String(microseconds) }
+    /// Seconds since the epoch with six decimals (`1796040000.250000`); SQL turns them
+    /// into a `timestamptz` with `to_timestamp($n::float8)`, which is immutable, so
+    /// PostgreSQL can leave out the partitions outside a range when it plans the statement
+    /// (a `timestamptz 'epoch' + interval` expression is only stable). A double holds
+    /// today's microseconds exactly.
+    public var postgresText: String? {
+        let seconds = Self.floorDivide(microseconds, 1_000_000)
+        let fraction = String(microseconds - seconds * 1_000_000)
+        return "\(seconds)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
 }
