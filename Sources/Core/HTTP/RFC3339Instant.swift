@@ -4,13 +4,19 @@
 /// Parsed strictly by hand rather than by PostgreSQL or a date formatter, which accept
 /// many other spellings: what the OpenAPI document calls `date-time` is exactly what is
 /// accepted. `T`/`Z` may be lower case (RFC 3339 §5.6); fractions beyond microseconds
-/// are cut off; a leap second (`:60`) counts as the next minute's first second.
+/// are cut off; a leap second (`:60`) counts as the next minute's first second; at most
+/// `maximumLength` characters.
 public struct RFC3339Instant: Sendable, Equatable, Comparable {
     public let microseconds: Int64
+
+    /// The longest text accepted: room for any offset and far more fraction digits than
+    /// anyone writes, while a parameter cannot make the parser walk a megabyte.
+    public static let maximumLength = 64
 
     public init(microseconds: Int64) { self.microseconds = microseconds }
 
     public init?(_ text: String) {
+        guard text.utf8.count <= Self.maximumLength else { return nil }
         let b = Array(text.utf8)
         func digits(_ start: Int, _ count: Int) -> Int64? {
             guard start + count <= b.count else { return nil }
