@@ -32,7 +32,8 @@ CREATE TABLE offer_price_events (
     -- same on every event of that sync): how many, and the sum of their prices (numeric:
     -- a sum of bigints could overflow). The mean price in force at any moment is then one
     -- probe, the product's latest event at or before it, instead of a walk over every
-    -- offer's history (price-trend).
+    -- offer's history (price-trend's start; its end is the offers table, written in the
+    -- same statement).
     in_force_offers    integer NOT NULL CONSTRAINT offer_price_events_in_force_check CHECK (in_force_offers >= 0),
     in_force_price_sum numeric NOT NULL,
     -- A price and stock exactly when the offer is (still) there.
@@ -61,15 +62,21 @@ CREATE TABLE offer_price_hourly (
     price_count integer NOT NULL,
     changes     integer NOT NULL,
     offer_ids   uuid[] NOT NULL,
+    -- Kept with the rest, so an hour is read as it is stored: the mean of its prices
+    -- (exact, two decimals) and how many distinct offers had one.
+    price_avg   numeric,
+    offers      integer NOT NULL,
     PRIMARY KEY (product_id, hour)
 ) PARTITION BY RANGE (hour);
 
 CREATE FUNCTION offer_price_hourly_roll_up() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO offer_price_hourly AS h (product_id, hour, min_price, max_price, price_sum, price_count, changes, offer_ids)
+    INSERT INTO offer_price_hourly AS h (product_id, hour, min_price, max_price, price_sum, price_count, changes, offer_ids,
+                                         price_avg, offers)
     SELECT product_id, date_trunc('hour', at, 'UTC'), min(price), max(price), coalesce(sum(price), 0), count(price), count(*),
-           coalesce(array_agg(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL), '{}')
+           coalesce(array_agg(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL), '{}'),
+           round(avg(price), 2), count(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL)
     FROM new_events
     GROUP BY 1, 2
     ON CONFLICT (product_id, hour) DO UPDATE SET
@@ -78,7 +85,9 @@ BEGIN
         price_sum = h.price_sum + EXCLUDED.price_sum,
         price_count = h.price_count + EXCLUDED.price_count,
         changes = h.changes + EXCLUDED.changes,
-        offer_ids = ARRAY(SELECT DISTINCT o FROM unnest(h.offer_ids || EXCLUDED.offer_ids) AS o ORDER BY o);
+        offer_ids = ARRAY(SELECT DISTINCT o FROM unnest(h.offer_ids || EXCLUDED.offer_ids) AS o ORDER BY o),
+        price_avg = round((h.price_sum + EXCLUDED.price_sum) / nullif(h.price_count + EXCLUDED.price_count, 0), 2),
+        offers = cardinality(ARRAY(SELECT DISTINCT o FROM unnest(h.offer_ids || EXCLUDED.offer_ids) AS o));
     RETURN NULL;
 END
 $$;

@@ -118,29 +118,9 @@ export BENCH_ID_MIN=$ID_MIN BENCH_ID_MAX=$ID_MAX
 export BENCH_LUA_DIR="$REPO/scripts/bench" BENCH_FORMAT=each
 echo "   product ids $ID_MIN..$ID_MAX"
 
-# One product with 30 days of price history: 5 offers, each changing every minute, written
-# into offer_price_events as the sync writes it (its trigger keeps the hourly roll-ups).
+# One product with 30 days of price history (scripts/bench/price-history-seed.sql).
 echo "== seeding 30 days of price history for one product (216,000 events)"
-HISTORY_ID=$("$PSQL" "$DATABASE_URL" -X -q -At -v ON_ERROR_STOP=1 <<'SQL'
-SELECT count(offer_price_history_add_partitions((now() AT TIME ZONE 'UTC')::date - d)) FROM generate_series(1, 31) AS d \g /dev/null
-WITH product AS (
-    INSERT INTO products (name, description, price) VALUES ('Price history bench', 'Seeded history', 10) RETURNING id
-), offers AS (
-    SELECT gen_random_uuid() AS id, n FROM generate_series(1, 5) AS n
-), prices AS (
-    SELECT p.id AS product_id, m, o.id AS offer_id, 1000 + o.n * 10 + (m * 7 + o.n) % 97 AS price, (m + o.n) % 20 AS stock
-    FROM product p, offers o, generate_series(1, 30 * 1440) AS m
-), events AS (
-    INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock, in_force_offers, in_force_price_sum)
-    SELECT product_id, date_trunc('minute', now()) - make_interval(mins => m), offer_id,
-           CASE WHEN m = 30 * 1440 THEN 'appeared' ELSE 'changed' END, price, stock,
-           5, sum(price) OVER (PARTITION BY m)
-    FROM prices
-)
-SELECT id FROM product;
-VACUUM ANALYZE offer_price_events, offer_price_hourly;
-SQL
-)
+HISTORY_ID=$("$PSQL" "$DATABASE_URL" -X -q -At -v ON_ERROR_STOP=1 -f scripts/bench/price-history-seed.sql)
 [[ $HISTORY_ID =~ ^[0-9]+$ ]] || { echo "bench: no price-history product: $HISTORY_ID" >&2; exit 1; }
 HISTORY_FROM=$(date -u -d '-30 days' +%Y-%m-%dT%H:%M:%SZ)
 echo "   product $HISTORY_ID, history from $HISTORY_FROM"

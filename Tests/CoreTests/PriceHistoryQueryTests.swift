@@ -12,6 +12,7 @@ import Testing
         #expect(RFC3339Instant("2026-11-30T11:00:00-01:00") == noon)
         #expect(RFC3339Instant("2026-11-30T12:00:00.25Z")?.microseconds == noon.microseconds + 250_000)
         #expect(RFC3339Instant("2026-11-30T12:00:00.1234567Z")?.microseconds == noon.microseconds + 123_456, "cut at microseconds")
+        #expect(RFC3339Instant("2026-11-30T12:00:00." + String(repeating: "0", count: 43) + "Z") == noon, "64 characters")
         #expect(RFC3339Instant("2024-02-29T00:00:00Z") != nil, "a leap day")
         #expect(RFC3339Instant("1970-01-01T00:00:00Z")?.microseconds == 0)
         #expect(RFC3339Instant("1969-12-31T23:59:59Z")?.microseconds == -1_000_000)
@@ -21,7 +22,8 @@ import Testing
         for bad in ["", "2026-11-30", "2026-11-30T12:00:00", "2026-11-30 12:00:00Z", "2026-13-01T00:00:00Z",
                     "2025-02-29T00:00:00Z", "2026-11-31T00:00:00Z", "2026-11-30T24:00:00Z", "2026-11-30T12:60:00Z",
                     "2026-11-30T12:00:00.Z", "2026-11-30T12:00:00+0100", "2026-11-30T12:00:00+24:00", "2026-11-30T12:00:00Zjunk",
-                    "+2026-11-30T12:00:00Z", "2026-11-30T12:00:00 Z", "２026-11-30T12:00:00Z"] {
+                    "+2026-11-30T12:00:00Z", "2026-11-30T12:00:00 Z", "２026-11-30T12:00:00Z",
+                    "2026-11-30T12:00:00." + String(repeating: "0", count: 44) + "Z"] {
             #expect(RFC3339Instant(bad) == nil, "\(bad)")
         }
     }

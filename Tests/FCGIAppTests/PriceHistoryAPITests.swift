@@ -15,7 +15,7 @@ import Testing
         var price: Int?
     }
 
-    /// A product with exactly this history. The offer sync would give a new product
+    /// A product with exactly this history, and the offers it leaves in force. The offer sync would give a new product
     /// offers (and history) of its own, so the product is marked as refused by the offers
     /// service a moment ago: sync runs of other tests leave it alone for an hour.
     static func product(_ label: String, _ events: [Event]) throws -> Int64 {
@@ -49,6 +49,10 @@ import Testing
             """, [id, array(events.map { offers[$0.offer] }), array(events.map { String($0.minutesAgo) }),
                   array(events.map { $0.price == nil ? "disappeared" : "changed" }), array(events.map { $0.price.map(String.init) }),
                   array(events.map { String(state[$0.minutesAgo]!.count) }), array(events.map { String(state[$0.minutesAgo]!.sum) })])
+        // The offers in force now are the product's offers, as the sync leaves them.
+        for (offer, price) in inForce {
+            try db.query("INSERT INTO offers (id, product_id, price, items_in_stock) VALUES ($1::uuid, $2, $3, 3)", [offers[offer]!, id, price])
+        }
         return id
     }
 

@@ -4,13 +4,19 @@
 /// Parsed strictly by hand rather than by PostgreSQL or a date formatter, which accept
 /// many other spellings: what the OpenAPI document calls `date-time` is exactly what is
 /// accepted. `T`/`Z` may be lower case (RFC 3339 §5.6); fractions beyond microseconds
-/// are cut off; a leap second (`:60`) counts as the next minute's first second.
+/// are cut off; a leap second (`:60`) counts as the next minute's first second; at most
+/// `maximumLength` characters.
 public struct RFC3339Instant: Sendable, Equatable, Comparable {
     public let microseconds: Int64
+
+    /// The longest text accepted: room for any offset and far more fraction digits than
+    /// anyone writes, while a parameter cannot make the parser walk a megabyte.
+    public static let maximumLength = 64
 
     public init(microseconds: Int64) { self.microseconds = microseconds }
 
     public init?(_ text: String) {
+        guard text.utf8.count <= Self.maximumLength else { return nil }
         let b = Array(text.utf8)
         func digits(_ start: Int, _ count: Int) -> Int64? {
             guard start + count <= b.count else { return nil }
@@ -109,7 +115,14 @@ public struct RFC3339Instant: Sendable, Equatable, Comparable {
 }
 
 extension RFC3339Instant: PostgresEncodable {
-    /// Microseconds since the epoch; SQL turns them into a `timestamptz` with
-    /// `timestamptz 'epoch' + $n::bigint * interval '1 microsecond'` (exact integer arithmetic).
-    public var postgresText: String? { String(microseconds) }
+    /// Seconds since the epoch with six decimals (`1796040000.250000`); SQL turns them
+    /// into a `timestamptz` with `to_timestamp($n::float8)`, which is immutable, so
+    /// PostgreSQL can leave out the partitions outside a range when it plans the statement
+    /// (a `timestamptz 'epoch' + interval` expression is only stable). A double holds
+    /// today's microseconds exactly.
+    public var postgresText: String? {
+        let seconds = Self.floorDivide(microseconds, 1_000_000)
+        let fraction = String(microseconds - seconds * 1_000_000)
+        return "\(seconds)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
 }

@@ -6,9 +6,9 @@ public enum PriceHistoryRoutes {
             .cacheable()
             .parameters(
                 OpenAPI.queryParameter("from", "Start of the range, RFC 3339 (default: 24 hours before `to`). Send `+` in an offset as `%2B`.",
-                                       schema: ["type": "string", "format": "date-time"]),
+                                       schema: OpenAPI.text(maxLength: RFC3339Instant.maximumLength, format: "date-time")),
                 OpenAPI.queryParameter("to", "End of the range, exclusive, RFC 3339 (default: now).",
-                                       schema: ["type": "string", "format": "date-time"]),
+                                       schema: OpenAPI.text(maxLength: RFC3339Instant.maximumLength, format: "date-time")),
                 OpenAPI.queryParameter("bucket", "Width of a point, buckets starting at whole UTC minutes, hours or days (default: minute for ranges up to 12 hours, hour up to 30 days, else day).",
                                        schema: ["type": "string", "enum": .array(PriceHistoryBucket.allCases.map { .string($0.rawValue) })]))
             .response(200, "The points of the range in time order, one per bucket holding at least one recorded price; none for a range without data.",

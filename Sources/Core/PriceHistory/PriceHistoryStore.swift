@@ -2,9 +2,9 @@
 /// the offer sync writes the history (`OfferSyncStore.replaceOffers`) and maintains its
 /// partitions (`PriceHistoryPartitions`).
 ///
-/// Moments travel as microseconds since the epoch and become `timestamptz` in SQL by
-/// integer arithmetic, so nothing is lost between the request's RFC 3339 text and the
-/// comparison; PostgreSQL prunes the partitions outside the range when the statement runs.
+/// Moments travel as seconds since the epoch (`RFC3339Instant.postgresText`) and become
+/// `timestamptz` through the immutable `to_timestamp`, so every read names a bounded
+/// range and PostgreSQL plans and opens only the day partitions inside it.
 public enum PriceHistoryStore {
     public static func productExists(_ db: PostgresConnection, id: Int64) throws(DatabaseError) -> Bool {
         try db.query("SELECT EXISTS (SELECT 1 FROM products WHERE id = $1)", [id]).first?.bool(0) ?? false
@@ -29,20 +29,20 @@ public enum PriceHistoryStore {
                count(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL), count(*)
         FROM offer_price_events
         WHERE product_id = $1
-          AND at >= timestamptz 'epoch' + $2::bigint * interval '1 microsecond'
-          AND at < timestamptz 'epoch' + $3::bigint * interval '1 microsecond'
+          AND at >= to_timestamp($2::float8)
+          AND at < to_timestamp($3::float8)
         GROUP BY bucket
         HAVING count(price) > 0
         ORDER BY bucket
         """
 
-    /// An hour is one roll-up row: the mean is the sum over the count of recorded prices.
+    /// An hour is one roll-up row, its mean and offer count kept by the roll-up trigger.
     static let hoursSQL = """
-        SELECT hour, min_price, round(price_sum / price_count, 2)::text, max_price, cardinality(offer_ids), changes
+        SELECT hour, min_price, price_avg::text, max_price, offers, changes
         FROM offer_price_hourly
         WHERE product_id = $1
-          AND hour >= timestamptz 'epoch' + $2::bigint * interval '1 microsecond'
-          AND hour < timestamptz 'epoch' + $3::bigint * interval '1 microsecond'
+          AND hour >= to_timestamp($2::float8)
+          AND hour < to_timestamp($3::float8)
           AND price_count > 0
         ORDER BY hour
         """
@@ -56,8 +56,8 @@ public enum PriceHistoryStore {
             SELECT date_trunc('day', hour, 'UTC') AS bucket, min_price, max_price, price_sum, price_count, changes, offer_ids
             FROM offer_price_hourly
             WHERE product_id = $1
-              AND hour >= timestamptz 'epoch' + $2::bigint * interval '1 microsecond'
-              AND hour < timestamptz 'epoch' + $3::bigint * interval '1 microsecond'
+              AND hour >= to_timestamp($2::float8)
+              AND hour < to_timestamp($3::float8)
         ), figures AS (
             SELECT bucket, min(min_price) AS low, round(sum(price_sum) / nullif(sum(price_count), 0), 2) AS mean,
                    max(max_price) AS high, sum(changes) AS changes
@@ -70,12 +70,21 @@ public enum PriceHistoryStore {
         ORDER BY f.bucket
         """
 
-    /// The trend between two moments (see `PriceTrend` for the rules); nil if there is no
-    /// such product.
+    /// The trend over `period` until `now` (see `PriceTrend` for the rules); nil if there
+    /// is no such product.
+    ///
+    /// The start's offers in force are those after the product's latest event at or before
+    /// it: looked for in the day before the start first (one or two partitions opened), and
+    /// only without one there in everything older. The end's are the product's offers now,
+    /// which the sync writes in the statement that records their events.
     public static func trend(_ db: PostgresConnection, productID: Int64, period: PricePeriod,
                              now: RFC3339Instant) throws(DatabaseError) -> PriceTrend? {
         let from = RFC3339Instant(microseconds: now.microseconds - period.microseconds)
-        guard let row = try db.query(trendSQL, [productID, from, now]).first, try row.bool(0) else { return nil }
+        var start = try db.query(inForceRecentlySQL, [productID, from]).first
+        if start == nil { start = try db.query(inForceEarlierSQL, [productID, from]).first }
+        let offers: Int64? = try start?.int64(0)
+        let sum: String? = try start?.string(1)
+        guard let row = try db.query(trendSQL, [productID, offers, sum]).first, try row.bool(0) else { return nil }
         let direction: PriceTrend.Direction? = switch row.optionalString(4) {
         case "1": .up
         case "-1": .down
@@ -86,20 +95,28 @@ public enum PriceHistoryStore {
                           toAverage: row.optionalString(2), changePercent: row.optionalString(3), direction: direction)
     }
 
-    /// Each end's mean is that of the offers in force after the product's latest event at
-    /// or before the moment (`in_force_offers`, `in_force_price_sum`, written with every
-    /// event): one backward step of the primary key, and PostgreSQL scans the day
-    /// partitions newest first and stops at the first that has one. `direction` is the
-    /// sign of the rounded percentage, or of the difference when the start's mean is 0.
+    /// The offers in force after the product's latest event in the day up to a moment.
+    static let inForceRecentlySQL = """
+        SELECT in_force_offers, in_force_price_sum::text FROM offer_price_events
+        WHERE product_id = $1 AND at > to_timestamp($2::float8 - 86400) AND at <= to_timestamp($2::float8)
+        ORDER BY at DESC LIMIT 1
+        """
+
+    /// The same before that day: PostgreSQL reads the day partitions newest first and stops
+    /// at the first with an event of the product.
+    static let inForceEarlierSQL = """
+        SELECT in_force_offers, in_force_price_sum::text FROM offer_price_events
+        WHERE product_id = $1 AND at <= to_timestamp($2::float8 - 86400)
+        ORDER BY at DESC LIMIT 1
+        """
+
+    /// The two means and the change: `$2`/`$3` are the start's offers in force (count and
+    /// price sum; null without an event then). `direction` is the sign of the rounded
+    /// percentage, or of the difference when the start's mean is 0.
     static let trendSQL = """
         WITH means AS (
-            SELECT
-                (SELECT in_force_price_sum / nullif(in_force_offers, 0) FROM offer_price_events
-                 WHERE product_id = $1 AND at <= timestamptz 'epoch' + $2::bigint * interval '1 microsecond'
-                 ORDER BY at DESC LIMIT 1) AS f,
-                (SELECT in_force_price_sum / nullif(in_force_offers, 0) FROM offer_price_events
-                 WHERE product_id = $1 AND at <= timestamptz 'epoch' + $3::bigint * interval '1 microsecond'
-                 ORDER BY at DESC LIMIT 1) AS t
+            SELECT $3::numeric / nullif($2::integer, 0) AS f,
+                   (SELECT sum(price) / nullif(count(*), 0) FROM offers WHERE product_id = $1) AS t
         ), change AS (
             SELECT f, t, round((t - f) / nullif(f, 0) * 100, 2) AS percent FROM means
         )

@@ -1,8 +1,10 @@
 /// How a product's mean offer price moved over a period: the mean of the offers in force
-/// at the period's start against the mean of those in force now, both from the history.
+/// at the period's start, from the history, against the mean of those in force now (the
+/// product's offers, which the sync writes in the statement that records their events).
 ///
 /// An offer is in force at a moment when its latest event at or before it is not a
-/// disappearance; its price then is that event's. When no offer was in force at the
+/// disappearance; its price then is that event's (each event carries the count and price
+/// sum of the offers in force after it). When no offer was in force at the
 /// start (the history does not reach back that far, or the product had none), or none
 /// is now, there is nothing to compare: that end's `avg`, `change_percent` and
 /// `direction` are null. When the start's mean is 0 the percentage is undefined (null)
