@@ -28,6 +28,8 @@
 #   make deb         dist/catalog_<version>_<arch>.deb (scripts/deb.sh; packaging/)
 #   make docs        install Swagger UI for nginx's /docs into DOCS_DIR
 #                    (default /usr/share/catalog/docs; make run does it for .run/docs)
+#   make web         install the web page (web/) for nginx's / and /web/ into WEB_DIR
+#                    (default /usr/share/catalog/web; make run does it for its stack)
 #   make clean   stop the stack, remove .run/ and the build products
 #
 # The stack (PostgreSQL + `catalog serve` + nginx with deploy/nginx.conf) is
@@ -46,13 +48,14 @@ PORT    ?= 8080
 RUN_DIR := $(CURDIR)/.run
 RUN_BIN ?= .build/release/catalog
 DOCS_DIR ?= /usr/share/catalog/docs
+WEB_DIR ?= /usr/share/catalog/web
 
 # Debian packages: C libraries we link (fcgi, libpq, OpenSSL), the servers of the
 # stack, the load generator, and systemd (systemd-analyze and systemd-socket-activate for
 # the unit and socket-activation tests).
 DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
-# Only for the /docs browser check of `make test` / `make contract`: headless Chromium
-# and a font for it (Python tools come from PyPI into .build-py/, see scripts/py-venv.sh).
+# Only for the browser checks of `make test` / `make contract` (/docs, and the web page
+# at /): headless Chromium and a font for it (Python tools come from PyPI into .build-py/, see scripts/py-venv.sh).
 TEST_DEB_PACKAGES := chromium-headless-shell fonts-dejavu-core
 test contract deps-test: DEB_PACKAGES += $(TEST_DEB_PACKAGES)
 # Only for the Debian package (`make deb`, and its test in `make test`): libcurl's headers
@@ -66,7 +69,7 @@ test deb: DEB_PACKAGES += $(DEB_BUILD_PACKAGES)
 BENCH_DEB_PACKAGES := php8.2-fpm php8.2-pgsql gunicorn python3-flask python3-psycopg2
 bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
 
-.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs deb clean
+.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs web deb clean
 
 deps:
 	@missing=""; \
@@ -107,7 +110,7 @@ run: deps build
 	    sed 's/^/  /' "$(RUN_DIR)/admin.txt"; \
 	fi; \
 	echo ""; \
-	echo "  http://127.0.0.1:$(PORT)/"; \
+	echo "  http://127.0.0.1:$(PORT)/          (the web page in a browser; the JSON index for API clients)"; \
 	echo "  http://127.0.0.1:$(PORT)/products"; \
 	echo "  http://127.0.0.1:$(PORT)/openapi.json"; \
 	echo ""; \
@@ -149,6 +152,9 @@ loadtest: deps build
 
 docs:
 	@scripts/docs-install.sh "$(DOCS_DIR)"
+
+web:
+	@scripts/web-install.sh "$(WEB_DIR)"
 
 deb: deps
 	@SWIFT="$(SWIFT)" scripts/deb.sh

@@ -15,6 +15,10 @@
 #   GET /products?q=…     search (README "Search"), signed in (no cache may answer): a common
 #                         term (1 % of the names), a rare one, an absent one; first page and
 #                         a later page (the cursor after the middle of the seeded ids)
+#   GET /products/{id}/price-history?bucket=hour  one product's last 30 days, 5 offers
+#                         changing every minute (216,000 events seeded into the history
+#                         table the offer sync writes), signed in (no cache may answer)
+#   GET /products/{id}/price-trend?period=7d      the same product, signed in
 #   peers                 GET /products/{id} from PHP-FPM (8 children, PDO) and from gunicorn
 #                         (4 workers) + Flask + psycopg2, same database, same nginx
 #                         (bench/peers/, scripts/bench-peers.sh); the table ends with
@@ -118,10 +122,17 @@ export BENCH_ID_MIN=$ID_MIN BENCH_ID_MAX=$ID_MAX
 export BENCH_LUA_DIR="$REPO/scripts/bench" BENCH_FORMAT=each
 echo "   product ids $ID_MIN..$ID_MAX"
 
-# Bounded: the peers are killed after the whole bench's time at the latest (14 targets
+# One product with 30 days of price history (scripts/bench/price-history-seed.sql).
+echo "== seeding 30 days of price history for one product (216,000 events)"
+HISTORY_ID=$("$PSQL" "$DATABASE_URL" -X -q -At -v ON_ERROR_STOP=1 -f scripts/bench/price-history-seed.sql)
+[[ $HISTORY_ID =~ ^[0-9]+$ ]] || { echo "bench: no price-history product: $HISTORY_ID" >&2; exit 1; }
+HISTORY_FROM=$(date -u -d '-30 days' +%Y-%m-%dT%H:%M:%SZ)
+echo "   product $HISTORY_ID, history from $HISTORY_FROM"
+
+# Bounded: the peers are killed after the whole bench's time at the latest (16 targets
 # a round, 2 s of slack per run, 5 minutes to spare).
 echo "== peers up: PHP-FPM on $PEER_PHP_URL, gunicorn + Flask on $PEER_FLASK_URL"
-scripts/bench-peers.sh up "$PEERS_DIR" $((ROUNDS * 14 * (WARMUP + SECONDS_RUN + 2) + 300)) "$ID_MIN"
+scripts/bench-peers.sh up "$PEERS_DIR" $((ROUNDS * 16 * (WARMUP + SECONDS_RUN + 2) + 300)) "$ID_MIN"
 # The search rows' later page: the cursor after the middle of the seeded ids, found by
 # following `next` links (the cursor is opaque), 200 matches of the common term at a time,
 # or through the plain list when the common term runs out first (small scales).
@@ -195,6 +206,8 @@ for ((round = 1; round <= ROUNDS; round++)); do
         bench "$round" "q=$term p1 (auth)" "/products?q=$term&limit=20" get-auth.lua
         bench "$round" "q=$term later (auth)" "/products?q=$term&limit=20&cursor=$LATER_CURSOR" get-auth.lua
     done
+    bench "$round" "price-history 30d hour (auth)" "/products/$HISTORY_ID/price-history?bucket=hour&from=$HISTORY_FROM" get-auth.lua
+    bench "$round" "price-trend 7d (auth)" "/products/$HISTORY_ID/price-trend?period=7d" get-auth.lua
 done
 
 echo

@@ -12,7 +12,8 @@
 #      parts included: the man page and bash completion from the command line's own
 #      definitions (swift-argument-parser's generate-manual and
 #      --generate-completion-script), the nginx site from deploy/nginx.conf
-#      (scripts/nginx-site.py), Swagger UI (scripts/docs-install.sh).
+#      (scripts/nginx-site.py), Swagger UI (scripts/docs-install.sh), the web page
+#      (scripts/web-install.sh).
 #   4. dpkg-deb --root-owner-group --build; then lintian (fails on an error or warning
 #      not explained in packaging/deb/lintian-overrides), unless DEB_LINTIAN=0.
 # Prints the path of the .deb on the last line of stdout.
@@ -102,6 +103,8 @@ install -m 0644 deploy/catalog.env.example "$ROOT/usr/share/catalog/catalog.env.
 install -m 0644 deploy/monitoring/* "$ROOT/usr/share/catalog/monitoring/"
 scripts/docs-install.sh "$ROOT/usr/share/catalog/docs"
 rm -f -- "$ROOT/usr/share/catalog/docs/.installed"   # docs-install's own stamp, not content
+scripts/web-install.sh "$ROOT/usr/share/catalog/web"
+rm -f -- "$ROOT/usr/share/catalog/web/.installed"    # likewise
 python3 scripts/nginx-site.py --template deploy/nginx.conf --out "$ROOT/etc/nginx/sites-available/catalog"
 chmod 0644 "$ROOT/etc/nginx/sites-available/catalog"
 

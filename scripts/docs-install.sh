@@ -18,6 +18,8 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 DEST=${1%/}
 [[ $DEST == /* ]] || DEST=$PWD/$DEST
+# shellcheck source=scripts/lib.sh
+. "$REPO/scripts/lib.sh"
 
 PACKAGE=flask-swagger-ui
 VERSION=5.34.0
@@ -81,13 +83,6 @@ printf '%s\n' "$stamp" >"$new/.installed"
 chmod 0755 "$new"
 chmod 0644 "$new"/*
 
-old=""
-if [[ -e $DEST ]]; then
-    old=$(mktemp -d "$parent/.docs-old.XXXXXX")
-    rmdir -- "$old"
-    mv -- "$DEST" "$old"
-fi
-mv -- "$new" "$DEST"
+replace_dir "$new" "$DEST"
 trap - EXIT
-[[ -n $old ]] && rm -rf -- "$old"
 echo "docs-install: Swagger UI $VERSION installed in $DEST" >&2

@@ -85,3 +85,44 @@ _throwaway_cleanup() {
         rm -rf -- "$RUN_DIR"
     fi
 }
+
+# replace_dir NEW DEST — puts the finished tree NEW (built beside DEST, on the same file
+# system) in DEST's place with two renames, so nginx never serves half a copy, then
+# removes the old tree. What docs-install.sh and web-install.sh end with.
+replace_dir() {
+    local new=$1 dest=$2 old=""
+    if [[ -e $dest ]]; then
+        old=$(mktemp -d "$(dirname -- "$dest")/.old.XXXXXX")
+        rmdir -- "$old"
+        mv -- "$dest" "$old"
+    fi
+    mv -- "$new" "$dest"
+    if [[ -n $old ]]; then rm -rf -- "$old"; fi
+    return 0
+}
+
+# browser_check NAME [RUN_DIR] — what the headless-browser checks (docs-check.sh,
+# page-check.sh) need before their Python part: Debian's headless Chromium, the tools
+# venv (websocket-client) in VENV, and a stack: RUN_DIR's, or else a throwaway one with
+# $CHECK_BIN (default .build/debug/catalog); its catalog.env is sourced. Sets VENV and
+# RUN_DIR. Callers run from the repository root.
+browser_check() {
+    local name=$1
+    shift
+    if ! command -v chromium-headless-shell >/dev/null 2>&1 && ! command -v chromium >/dev/null 2>&1; then
+        echo "$name: no headless Chromium; install Debian's chromium-headless-shell (make deps-test)" >&2
+        exit 1
+    fi
+    VENV=$(scripts/py-venv.sh tools scripts/contract-requirements.txt)
+    if [[ $# -ge 1 ]]; then
+        RUN_DIR=$(cd -- "$1" && pwd -P)
+    else
+        throwaway_run_dir "$name" KEEP_RUN_DIR
+        scripts/stack.sh up "$RUN_DIR" --bin "${CHECK_BIN:-.build/debug/catalog}"
+    fi
+    [[ -r $RUN_DIR/catalog.env ]] || { echo "$name: no stack in $RUN_DIR (no catalog.env)" >&2; exit 1; }
+    # shellcheck disable=SC1091
+    . "$RUN_DIR/catalog.env"
+    export NO_PROXY="127.0.0.1,localhost,::1${NO_PROXY:+,$NO_PROXY}"
+    export no_proxy="$NO_PROXY"
+}

@@ -15,8 +15,9 @@
 #      run as their User=/Group=, in the RuntimeDirectory= they ask for): role and
 #      database (a private PostgreSQL cluster stands in for Debian's main one; PGHOST and
 #      PGPORT point the commands at it), DATABASE_URL, `catalog migrate`, an admin, the
-#      service, the site enabled in Debian's own nginx on port 80, GET /products and
-#      /docs/ through it, the offer-sync unit against the offers stand-in, /metrics
+#      service, the site enabled in Debian's own nginx on port 80, GET /products, /docs/
+#      and the web page (/ for a browser, /web/) through it, the offer-sync unit
+#      against the offers stand-in, /metrics
 #      (every catalog_* series the alert rules and the dashboard use is there), a
 #      reload, pg_dump and its restore.
 #   4. upgrade (reinstall) keeps an edited catalog.env, and the restarted service runs
@@ -262,6 +263,13 @@ check "GET /healthz through nginx: 200" test "$(get "$BASE/healthz")" = 200
 check "GET /products through nginx: 200 JSON" bash -c "[ \"\$(curl -sS --noproxy '*' -o '$WORK/products.json' -w '%{http_code}' $BASE/products)\" = 200 ] && python3 -c 'import json,sys; json.load(open(sys.argv[1]))' '$WORK/products.json'"
 check "GET /docs/: Swagger UI from /usr/share/catalog/docs" bash -c "[ \"\$(curl -sS --noproxy '*' -o '$WORK/docs.html' -w '%{http_code}' $BASE/docs/)\" = 200 ] && grep -q swagger '$WORK/docs.html'"
 check "GET / reports version $VERSION" bash -c "curl -sS --noproxy '*' $BASE/ | grep -q '\"version\":\"$VERSION\"'"
+page_served() { # / for a browser: the page (its module script), the CSP, its files under /web/
+    curl -sS --noproxy '*' -D "$WORK/page.head" -o "$WORK/page.html" -H 'Accept: text/html' "$BASE/" &&
+        grep -q '/web/js/app.js' "$WORK/page.html" &&
+        grep -qi "^content-security-policy: default-src 'self'" "$WORK/page.head" &&
+        [[ $(get "$BASE/web/js/app.js") == 200 ]]
+}
+check "GET / for a browser: the web page from /usr/share/catalog/web, with its CSP" page_served
 
 TOKEN=$(curl -sS --noproxy '*' -H 'Content-Type: application/json' \
     -d "{\"email\":\"admin@example.com\",\"password\":\"$ADMIN_PW\"}" "$BASE/auth/login" |

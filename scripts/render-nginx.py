@@ -106,6 +106,8 @@ def main() -> None:
         ("        listen [::]:80 default_server;\n", "", 1),
         # Swagger UI's static root (scripts/docs-install.sh RUN/docs fills it).
         ("            alias /usr/share/catalog/docs/;\n", f"            alias {run}/docs/;\n", 1),
+        # The web page's static root (scripts/web-install.sh RUN/web fills it).
+        ("            alias /usr/share/catalog/web/;\n", f"            alias {run}/web/;\n", 1),
     ]
     problems = []
     for token, replacement, expected in subs:

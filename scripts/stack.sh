@@ -5,7 +5,7 @@
 #
 # What the stack's unprivileged processes must reach (PostgreSQL runs as the postgres
 # user: its data, socket dir and log; nginx's workers run as www-data: catalog.sock, the
-# /docs files, nginx's temp dirs and logs) lives in a state directory of its own,
+# /docs and /web files, nginx's temp dirs and logs) lives in a state directory of its own,
 # STATE = /tmp/catalog-stack-<hash of DIR's path> (mode 0755), not in DIR: DIR may sit
 # where those users cannot go, e.g. a clone in root's mode-700 home or in a `mktemp -d`
 # directory. The hash keeps two stacks (two clones, a test beside the dev stack) apart.
@@ -30,7 +30,8 @@
 #        --sync-loop (what `make run` uses; tests run the job themselves): also run
 #        `BIN sync-offers` every $OFFERS_SYNC_INTERVAL seconds (default 60), like the
 #        systemd timer does in production; its output goes to DIR/offer-sync.log.
-#        Swagger UI for /docs goes to STATE/docs (scripts/docs-install.sh).
+#        Swagger UI for /docs goes to STATE/docs (scripts/docs-install.sh), the web page
+#        for / and /web/ to STATE/web (scripts/web-install.sh).
 #        --nginx-include FILE: nginx also includes FILE in its http block (make bench's
 #        peers; render-nginx.py --include).
 #        Optional DIR/extra.env (`export NAME=value` lines) is loaded into the
@@ -524,6 +525,8 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s $DIR/catalog.pid ]] && break; sleep 0.1;
 # ---- Swagger UI for /docs: a pinned release, cached after the first fetch
 "$REPO/scripts/docs-install.sh" "$STATE/docs" ||
     log "warning: Swagger UI could not be installed in $STATE/docs: /docs will answer 404"
+# ---- the web page for / and /web/ (the repository's web/, as it is)
+"$REPO/scripts/web-install.sh" "$STATE/web" || fail_up "the web page could not be installed in $STATE/web"
 
 # ---- nginx (the production config, rendered)
 log "nginx on $BASE_URL"

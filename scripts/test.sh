@@ -5,8 +5,9 @@
 #      with the debug binary and 4 workers
 #   3. swift test --skip-build --no-parallel with that stack's settings in the
 #      environment (DATABASE_URL, CATALOG_BASE_URL, ... from catalog.env)
-#   4. scripts/docs-check.sh (/docs in headless Chromium) and scripts/contract.sh
-#      (Schemathesis over every operation of /openapi.json) on the same stack
+#   4. scripts/docs-check.sh (/docs in headless Chromium), scripts/page-check.sh (the
+#      web page at / in headless Chromium) and scripts/contract.sh (Schemathesis over
+#      every operation of /openapi.json) on the same stack
 #   5. always tears the stack down; exits with the test status.
 # Env: SWIFT (default swift), TEST_WORKERS (default 4), TEST_BIN (default
 # .build/debug/catalog), KEEP_RUN_DIR=1 keeps the run dir (logs, database) for
@@ -37,13 +38,15 @@ status=0
 # shellcheck disable=SC2086
 "$SWIFT" test --skip-build --no-parallel "${BUILD_ARGS[@]}" ${SWIFT_TEST_ARGS:-} || status=$?
 
-# /docs in a real headless browser, then contract fuzzing of every operation against
-# /openapi.json (Schemathesis), on the same stack. docs-check first: it signs in as the
-# stack's admin, which the contract run's fuzzed requests may change. SKIP_CONTRACT=1
-# skips both (e.g. a quick local run of the Swift tests).
+# /docs and the web page in a real headless browser, then contract fuzzing of every
+# operation against /openapi.json (Schemathesis), on the same stack. The browser checks
+# first: they sign in as the stack's admin, which the contract run's fuzzed requests may
+# change. SKIP_CONTRACT=1 skips all three (e.g. a quick local run of the Swift tests).
 if [[ ${SKIP_CONTRACT:-0} != 1 ]]; then
     echo "== API docs: /docs in headless Chromium (scripts/docs-check.sh)"
     scripts/docs-check.sh "$RUN_DIR" || { echo "test: docs check FAILED" >&2; status=1; }
+    echo "== web page: / in headless Chromium (scripts/page-check.sh; screenshots in the run dir's page/)"
+    scripts/page-check.sh "$RUN_DIR" || { echo "test: page check FAILED" >&2; status=1; }
     echo "== contract: Schemathesis against /openapi.json (scripts/contract.sh)"
     scripts/contract.sh "$RUN_DIR" || { echo "test: contract run FAILED" >&2; status=1; }
 fi

@@ -91,7 +91,7 @@ import Testing
         let expected: [String: Set<String>] = [
             "/": ["get"], "/healthz": ["get"], "/readyz": ["get"], "/openapi.json": ["get"], "/metrics": ["get"],
             "/products": ["get", "post"], "/products/{id}": ["get", "put", "patch", "delete"],
-            "/products/{id}/offers": ["get"],
+            "/products/{id}/offers": ["get"], "/products/{id}/price-history": ["get"], "/products/{id}/price-trend": ["get"],
             "/register": ["post"], "/auth/login": ["post"], "/users/me": ["get"], "/users": ["get"],
             "/users/{id}": ["get", "patch", "delete"],
             "/authors": ["get", "post"], "/authors/{id}": ["get"], "/authors/{id}/books": ["get"],

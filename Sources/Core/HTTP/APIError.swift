@@ -29,6 +29,9 @@ public enum APIError: Error, Sendable, Equatable {
     case unsupportedMediaType(String)
     /// 422: the request is well-formed but its content is invalid.
     case validation([FieldError])
+    /// 422 whose detail says more than "invalid fields": one sentence the client needs
+    /// as a whole (a range that would produce too many points, and the maximum).
+    case unprocessable(detail: String, errors: [FieldError])
     /// 429: this client or account must wait before trying again; answered with `Retry-After`.
     case tooManyRequests(String, retryAfter: Int)
     /// 503: a dependency (the database) is unavailable, or the work this request needs
@@ -53,7 +56,7 @@ public enum APIError: Error, Sendable, Equatable {
         case .preconditionFailed: .preconditionFailed
         case .payloadTooLarge, .contentTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
-        case .validation: .unprocessableContent
+        case .validation, .unprocessable: .unprocessableContent
         case .tooManyRequests: .tooManyRequests
         case .serviceUnavailable: .serviceUnavailable
         case .internalError: .internalServerError

@@ -61,6 +61,8 @@ extension APIError {
         case .validation(let errors):
             Problem(type: "/problems/validation", title: "Validation failed", status: status,
                     detail: "The request has invalid fields.", errors: errors)
+        case .unprocessable(let detail, let errors):
+            Problem(type: "/problems/validation", title: "Validation failed", status: status, detail: detail, errors: errors)
         case .serviceUnavailable(let detail, _), .tooManyRequests(let detail, _):
             Problem(status: status, detail: detail)
         case .internalError:

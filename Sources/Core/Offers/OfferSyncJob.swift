@@ -73,6 +73,7 @@ public struct OfferSyncJob: Sendable {
     }
 
     private func sync(store: OfferSyncStore, into summary: inout OfferSyncSummary) async {
+        await maintainPriceHistory(store: store)
         let products: [SyncProduct]
         do {
             products = try await store.workList(retryFailedAfterSeconds: configuration.registrationRetryInterval)
@@ -122,6 +123,22 @@ public struct OfferSyncJob: Sendable {
         if started < products.count, let reason = control.stopReason {
             summary.stopReason = reason
             summary.fail("not attempted", count: products.count - started)
+        }
+    }
+
+    /// Partitions for the coming days, expired days dropped. A failure is logged and the
+    /// run goes on: the partitions exist days ahead, so a later run catches up.
+    private func maintainPriceHistory(store: OfferSyncStore) async {
+        do {
+            let outcome = try await store.maintainPriceHistory(retentionDays: configuration.historyRetentionDays)
+            if outcome.added > 0 || !outcome.dropped.isEmpty {
+                logger.info("price history partitions maintained", metadata: [
+                    "added": "\(outcome.added)", "dropped": "\(outcome.dropped.joined(separator: ","))",
+                    "retention_days": "\(configuration.historyRetentionDays)",
+                ])
+            }
+        } catch {
+            logger.warning("price history partitions not maintained; a later run retries", metadata: ["error": "\(error)"])
         }
     }
 }

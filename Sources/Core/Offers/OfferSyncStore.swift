@@ -133,6 +133,12 @@ actor OfferSyncStore {
     /// "last changed") and offers not in it are deleted. Without a difference, no product
     /// or offer row is touched (not even locked): the representation and its ETag stay as
     /// they are. Either way `product_offer_checks.offers_checked_at` moves, for /metrics.
+    ///
+    /// On a difference the same statement appends the price history
+    /// (`offer_price_events`, migrations/0009): one event per offer that appeared, changed
+    /// price or stock, or disappeared, stamped with the transaction's time like
+    /// `offers_synced_at`, each carrying the count and price sum of the offers in force
+    /// after this write. Unchanged offers get none, and an unchanged set none at all.
     func replaceOffers(productID: Int64, offers: [RemoteOffer]) throws(DatabaseError) -> OfferWriteResult {
         let ids = "{" + offers.map(\.id).joined(separator: ",") + "}"
         let prices = "{" + offers.map { String($0.price) }.joined(separator: ",") + "}"
@@ -163,6 +169,16 @@ actor OfferSyncStore {
                     items_in_stock = EXCLUDED.items_in_stock, updated_at = now()
                 WHERE (o.product_id, o.price, o.items_in_stock)
                       IS DISTINCT FROM (EXCLUDED.product_id, EXCLUDED.price, EXCLUDED.items_in_stock)
+                RETURNING 1
+            ), recorded AS (
+                INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock,
+                                                in_force_offers, in_force_price_sum)
+                SELECT p.id, now(), coalesce(i.id, s.id),
+                       CASE WHEN s.id IS NULL THEN 'appeared' WHEN i.id IS NULL THEN 'disappeared' ELSE 'changed' END,
+                       i.price, i.items_in_stock,
+                       (SELECT count(*) FROM incoming), (SELECT coalesce(sum(price), 0) FROM incoming)
+                FROM incoming i FULL JOIN stored s ON s.id = i.id CROSS JOIN product p
+                WHERE (i.id, i.price, i.items_in_stock) IS DISTINCT FROM (s.id, s.price, s.items_in_stock)
                 RETURNING 1
             ), checked AS (
                 UPDATE product_offer_checks SET offers_checked_at = now() WHERE product_id = $1
@@ -196,5 +212,13 @@ extension OfferSyncStore {
             return nil
         }
         return OffersRegistration(uuid: try row.string(0), name: try row.string(1), description: try row.string(2))
+    }
+}
+
+extension OfferSyncStore {
+    /// The price history's partitions: the coming days added, expired days dropped
+    /// (`PriceHistoryPartitions`), on the job's connection before any write.
+    func maintainPriceHistory(retentionDays: Int) throws(DatabaseError) -> PriceHistoryPartitions.Outcome {
+        try PriceHistoryPartitions.maintain(connection, retentionDays: retentionDays)
     }
 }

@@ -29,12 +29,16 @@ public struct OffersConfiguration: Sendable, Equatable {
     /// `OFFERS_REGISTRATION_RETRY_SECONDS`: how long a product the service rejected
     /// ('failed') waits before it is tried again (default 3600).
     public var registrationRetryInterval: Int
+    /// `CATALOG_PRICE_HISTORY_RETENTION_DAYS` (see `PriceHistoryRetention`): days of price
+    /// history the job keeps.
+    public var historyRetentionDays: Int
 
     public static let defaultConcurrency = 8
     public static let concurrencyRange = 1...64
 
     public init(baseURL: URL, refreshToken: String, requestTimeout: Double = 10, concurrency: Int = defaultConcurrency,
-                maxConsecutiveFailures: Int = 20, runDeadline: Double = 240, registrationRetryInterval: Int = 3600) {
+                maxConsecutiveFailures: Int = 20, runDeadline: Double = 240, registrationRetryInterval: Int = 3600,
+                historyRetentionDays: Int = PriceHistoryRetention.defaultDays) {
         self.baseURL = baseURL
         self.refreshToken = refreshToken
         self.requestTimeout = requestTimeout
@@ -42,6 +46,7 @@ public struct OffersConfiguration: Sendable, Equatable {
         self.maxConsecutiveFailures = maxConsecutiveFailures
         self.runDeadline = runDeadline
         self.registrationRetryInterval = registrationRetryInterval
+        self.historyRetentionDays = historyRetentionDays
     }
 
     /// Reads and validates the environment; throws every problem found.
@@ -56,10 +61,11 @@ public struct OffersConfiguration: Sendable, Equatable {
         let breaker = reader.integer("OFFERS_MAX_CONSECUTIVE_FAILURES", default: 20, range: 1...100_000)
         let deadline = Self.seconds("OFFERS_SYNC_DEADLINE_SECONDS", default: 240, range: 1...86_400, reader: &reader)
         let retry = reader.integer("OFFERS_REGISTRATION_RETRY_SECONDS", default: 3600, range: 0...604_800)
+        let retention = PriceHistoryRetention.days(&reader)
         try reader.finish()
         self.init(baseURL: base ?? URL(string: "http://invalid")!, refreshToken: token, requestTimeout: timeout,
                   concurrency: concurrency, maxConsecutiveFailures: breaker, runDeadline: deadline,
-                  registrationRetryInterval: retry)
+                  registrationRetryInterval: retry, historyRetentionDays: retention)
     }
 
     private static func baseURL(_ text: String, reader: inout EnvironmentReader) -> URL? {

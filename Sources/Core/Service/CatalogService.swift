@@ -45,11 +45,13 @@ public final class CatalogService {
                                instrumentation: instrumentation)
         UserRoutes.register(in: &router, hasher: passwords)
         ProductRoutes.register(in: &router)
+        PriceHistoryRoutes.register(in: &router)
         LibraryRoutes.register(in: &router)
         self.router = router
         openAPIDocument = OpenAPIDocument.build(
             routes: router.routes,
-            schemas: ServiceRoutes.schemas + UserRoutes.schemas + ProductRoutes.schemas + LibraryRoutes.schemas,
+            schemas: ServiceRoutes.schemas + UserRoutes.schemas + ProductRoutes.schemas + PriceHistoryRoutes.schemas
+                + LibraryRoutes.schemas,
             version: CatalogVersion.current)
         document.bytes = openAPIDocument.encoded
         document.etag = ETag.strong(for: document.bytes)

@@ -18,7 +18,8 @@ struct SyncOffersCommand: ParsableCommand {
         discussion: """
             Configuration comes from the environment: DATABASE_URL, OFFERS_BASE_URL, OFFERS_REFRESH_TOKEN \
             (or OFFERS_REFRESH_TOKEN_FILE), and optionally OFFERS_TIMEOUT_SECONDS, OFFERS_SYNC_CONCURRENCY, \
-            OFFERS_MAX_CONSECUTIVE_FAILURES, OFFERS_SYNC_DEADLINE_SECONDS, OFFERS_REGISTRATION_RETRY_SECONDS. \
+            OFFERS_MAX_CONSECUTIVE_FAILURES, OFFERS_SYNC_DEADLINE_SECONDS, OFFERS_REGISTRATION_RETRY_SECONDS, \
+            CATALOG_PRICE_HISTORY_RETENTION_DAYS. Records each offer change in the price history. \
             Prints one summary line; exits 1 if anything failed.
             """)
 
