@@ -337,7 +337,8 @@ check "the dump is not empty" test -s "$WORK/catalog.dump"
 curl -sS --noproxy '*' -o /dev/null -X DELETE -H "Authorization: Bearer $TOKEN" "$BASE/products/$PRODUCT"
 check "the product is gone before the restore" test "$(get "$BASE/products/$PRODUCT")" = 404
 stop_service
-runuser -u postgres -- pg_restore --clean --if-exists --single-transaction --dbname=catalog <"$WORK/catalog.dump" ||
+runuser -u postgres -- dropdb --if-exists catalog || fail "dropdb"
+runuser -u postgres -- pg_restore --create --exit-on-error --dbname=postgres <"$WORK/catalog.dump" ||
     fail "pg_restore"
 start_service
 for _ in $(seq 50); do [[ $(get "$BASE/healthz" || true) == 200 ]] && break; sleep 0.2; done
