@@ -100,6 +100,7 @@ struct Worker {
                 continue
             }
             serve(request, service: service)
+            Self.discardUnreadInput(request)
             FCGX_Finish_r(request)
             connections.finished(request, descriptor: descriptor)
             served += 1
@@ -123,6 +124,22 @@ struct Worker {
         }
         service.database.disconnect()
         exit(0)
+    }
+
+    /// Reads what is left of the request's body, so the connection can carry the next one.
+    ///
+    /// `FCGX_Finish_r` leaves unread stdin records in the connection. On a kept connection
+    /// the next `FCGX_Accept_r` would take them for the start of the next request and drop
+    /// the connection, and nginx would answer 502 to the POST it had just sent on it. A
+    /// response given without reading the body (401 before the body, 413 by declared
+    /// length, a parse that stops at a limit) leaves at most `client_max_body_size` behind,
+    /// which nginx has already buffered and sends at memory speed.
+    static func discardUnreadInput(_ request: UnsafeMutablePointer<FCGX_Request>) {
+        guard request.pointee.keepConnection != 0, let input = request.pointee.in else { return }
+        var buffer = [CChar](repeating: 0, count: 16_384)
+        buffer.withUnsafeMutableBufferPointer { bytes in
+            while FCGX_GetStr(bytes.baseAddress, Int32(bytes.count), input) > 0 {}
+        }
     }
 
     /// Reads, handles and writes one request, publishing each step in the scoreboard.
