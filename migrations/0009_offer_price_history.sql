@@ -38,11 +38,14 @@ CREATE TABLE offer_price_events (
     in_force_price_sum numeric NOT NULL,
     -- A price and stock exactly when the offer is (still) there.
     CONSTRAINT offer_price_events_values_check
-        CHECK ((kind = 'disappeared') = (price IS NULL) AND (price IS NULL) = (items_in_stock IS NULL)),
-    -- The history of one product over a time range, and its latest event before a
-    -- moment: both reads walk this index.
-    PRIMARY KEY (product_id, at, offer_id)
+        CHECK ((kind = 'disappeared') = (price IS NULL) AND (price IS NULL) = (items_in_stock IS NULL))
 ) PARTITION BY RANGE (at);
+
+-- The history of one product over a time range, and its latest event before a moment:
+-- both reads walk this index. A unique index rather than a primary key, here and on the
+-- roll-ups: `pg_restore --clean` (the README's restore) cannot drop a partition's
+-- inherited primary-key constraint and fails; an index goes with its table.
+CREATE UNIQUE INDEX offer_price_events_key ON offer_price_events (product_id, at, offer_id);
 
 -- Hourly roll-ups of the events, per product: what `bucket=hour` and `bucket=day` read.
 -- Measured: a month of one product's history with 5 offers changing every minute
@@ -65,9 +68,10 @@ CREATE TABLE offer_price_hourly (
     -- Kept with the rest, so an hour is read as it is stored: the mean of its prices
     -- (exact, two decimals) and how many distinct offers had one.
     price_avg   numeric,
-    offers      integer NOT NULL,
-    PRIMARY KEY (product_id, hour)
+    offers      integer NOT NULL
 ) PARTITION BY RANGE (hour);
+
+CREATE UNIQUE INDEX offer_price_hourly_key ON offer_price_hourly (product_id, hour);
 
 CREATE FUNCTION offer_price_hourly_roll_up() RETURNS trigger
 LANGUAGE plpgsql AS $$
