@@ -14,7 +14,7 @@
 # status files, and symlinks to postgres.log, nginx-error.log and nginx-access.log in
 # STATE. `down` moves those three logs into DIR and removes STATE.
 #
-#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH] [--sync-loop] [--nginx-include FILE]
+#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH] [--sync-loop] [--nginx-include FILE] [--pgbouncer]
 #   scripts/stack.sh down DIR
 #   scripts/stack.sh status DIR
 #   scripts/stack.sh pg-stop DIR | pg-start DIR
@@ -33,6 +33,10 @@
 #        Swagger UI for /docs goes to STATE/docs (scripts/docs-install.sh).
 #        --nginx-include FILE: nginx also includes FILE in its http block (make bench's
 #        peers; render-nginx.py --include).
+#        --pgbouncer: also a PgBouncer in transaction mode with ONE server connection
+#        in front of the cluster (scripts/pgbouncer.sh, from deploy/pgbouncer.ini) on a
+#        free loopback port; catalog.env names it CATALOG_PGBOUNCER_URL. The stack's own
+#        processes still connect directly (tests point theirs at the pooler).
 #        Optional DIR/extra.env (`export NAME=value` lines) is loaded into the
 #        service's environment and copied into catalog.env.
 #        On failure: prints the tails of the logs, stops what it started, exits 1.
@@ -68,6 +72,7 @@ PORT=""
 WORKERS=4
 BIN=""
 SYNC_LOOP=0
+PGBOUNCER=0
 NGINX_INCLUDE=()
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -78,6 +83,7 @@ while [[ $# -gt 0 ]]; do
         --bin) [[ $# -ge 2 ]] || usage; BIN=$2; shift 2 ;;
         --bin=*) BIN=${1#*=}; shift ;;
         --sync-loop) SYNC_LOOP=1; shift ;;
+        --pgbouncer) PGBOUNCER=1; shift ;;
         --nginx-include) [[ $# -ge 2 ]] || usage; NGINX_INCLUDE=(--include "$2"); shift 2 ;;
         -h | --help) usage ;;
         *) die "unknown option: $1" ;;
@@ -258,6 +264,10 @@ do_down() {
     if [[ -n $pid ]] && alive "$pid"; then
         stop_pid "$pid" "offers stand-in" TERM 5
     fi
+
+    # 2c. the PgBouncer of --pgbouncer (its log kept in DIR).
+    "$REPO/scripts/pgbouncer.sh" stop "$STATE/pgbouncer" || true
+    [[ -f $STATE/pgbouncer/pgbouncer.log ]] && cp -f -- "$STATE/pgbouncer/pgbouncer.log" "$DIR/pgbouncer.log" 2>/dev/null
 
     # 3. PostgreSQL: fast shutdown (disconnects clients, checkpoints).
     local pgdata
@@ -471,6 +481,16 @@ SQL
 DATABASE_URL="postgres://catalog:$APP_PW@/catalog?host=$STATE/pgsock&port=$PG_PORT"
 MIGRATIONS_DIR="$REPO/migrations"
 
+# ---- --pgbouncer: the pooler the tests reach the database through
+PGBOUNCER_URL=""
+if [[ $PGBOUNCER == 1 ]]; then
+    PGB_PORT=$(python3 "$REPO/scripts/free-port.py" 1)
+    log "PgBouncer (transaction mode, 1 server connection) on 127.0.0.1:$PGB_PORT"
+    PGBOUNCER_PASSWORD=$APP_PW "$REPO/scripts/pgbouncer.sh" start "$STATE/pgbouncer" --port "$PGB_PORT" --server-port "$PG_PORT" ||
+        fail_up "PgBouncer did not start"
+    PGBOUNCER_URL="postgres://catalog:$APP_PW@127.0.0.1:$PGB_PORT/catalog"
+fi
+
 # ---- the service's environment: DATABASE_URL, migrations, plus DIR/extra.env
 export DATABASE_URL
 export CATALOG_MIGRATIONS_DIR="$MIGRATIONS_DIR"
@@ -600,6 +620,7 @@ OFFERS_STANDIN_CONTROL="http://127.0.0.1:$OFFERS_STANDIN_PORT/__control"
         CATALOG_ADMIN_EMAIL "$ADMIN_EMAIL" \
         CATALOG_ADMIN_PASSWORD_FILE "$DIR/admin.txt" \
         CATALOG_BIN "$BIN"
+    if [[ -n $PGBOUNCER_URL ]]; then printf 'export CATALOG_PGBOUNCER_URL=%q\n' "$PGBOUNCER_URL"; fi
     printf '# the offers service (here its stand-in) and what `catalog sync-offers` needs\n'
     printf 'export %s=%q\n' \
         OFFERS_BASE_URL "$OFFERS_BASE_URL" \

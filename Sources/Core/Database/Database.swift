@@ -8,17 +8,27 @@ import Logging
 /// that is safe because reads change nothing. Writes are never retried after their first
 /// statement was sent, because a write that reached the server before the connection broke
 /// may have committed; only a `BEGIN` that failed is retried, as nothing ran yet.
+///
+/// Nothing here keeps session state between transactions (no `SET`, no session locks, no
+/// named statements in `.unnamed` mode), so the connection may be a PgBouncer in
+/// transaction mode that hands each transaction a different server connection.
 public final class Database {
     public let url: String
-    public let statementTimeoutMilliseconds: Int
+    public let mode: StatementMode
+    /// A statement timeout for this caller's transactions that differs from the
+    /// database's default (`catalog admin` and `cleanup-loadtest` allow longer), set with
+    /// `SET LOCAL` in the `BEGIN` round trip, so it ends with the transaction; `nil` keeps
+    /// the database's default (`CATALOG_STATEMENT_TIMEOUT_MS`, see `DatabaseSessionDefaults`).
+    public let transactionTimeoutMilliseconds: Int?
     private var connection: PostgresConnection?
     private let logger: Logger
     /// How many times a broken connection was replaced (exposed for metrics).
     public private(set) var reconnects = 0
 
-    public init(url: String, statementTimeoutMilliseconds: Int, logger: Logger) {
+    public init(url: String, mode: StatementMode = .unnamed, transactionTimeoutMilliseconds: Int? = nil, logger: Logger) {
         self.url = url
-        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.mode = mode
+        self.transactionTimeoutMilliseconds = transactionTimeoutMilliseconds
         self.logger = logger
     }
 
@@ -30,7 +40,7 @@ public final class Database {
             logger.warning("database connection was closed; reconnecting")
         }
         connection = nil
-        let fresh = try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
+        let fresh = try PostgresConnection(url: url, mode: mode)
         connection = fresh
         return fresh
     }
@@ -68,15 +78,18 @@ public final class Database {
     }
 
     private func beginTransaction() throws -> PostgresConnection {
+        // One simple-protocol round trip; the timeout is an integer of ours, never a request's.
+        var begin = "BEGIN"
+        if let timeout = transactionTimeoutMilliseconds { begin += "; SET LOCAL statement_timeout = \(timeout)" }
         do {
             let connection = try connect()
-            try connection.execute("BEGIN")
+            try connection.execute(begin)
             return connection
         } catch DatabaseError.connectionLost {
             reconnects += 1
             self.connection = nil
             let connection = try connect()
-            try connection.execute("BEGIN")
+            try connection.execute(begin)
             return connection
         }
     }

@@ -30,7 +30,7 @@ public final class CatalogService {
         self.logger = logger
         self.database = database ?? Database(
             url: configuration.databaseURL,
-            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds,
+            mode: configuration.databaseStatements,
             logger: logger)
         let tokens = TokenAuthenticator(settings: configuration.auth)
         let passwords = PasswordWork(
