@@ -50,7 +50,7 @@ DOCS_DIR ?= /usr/share/catalog/docs
 # Debian packages: C libraries we link (fcgi, libpq, OpenSSL), the servers of the
 # stack, the load generator, and systemd (systemd-analyze and systemd-socket-activate for
 # the unit and socket-activation tests).
-DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
+DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql pgbouncer wrk systemd
 # Only for the /docs browser check of `make test` / `make contract`: headless Chromium
 # and a font for it (Python tools come from PyPI into .build-py/, see scripts/py-venv.sh).
 TEST_DEB_PACKAGES := chromium-headless-shell fonts-dejavu-core
