@@ -136,7 +136,7 @@ import TestSupport
             #expect((run.count("refreshed") ?? 0) + (run.count("unchanged") ?? 0) >= 1, "run \(attempt) did the work: \(run.summary)")
         }
 
-        try Standin.control(["latency_ms": 150])
+        try Standin.control(["latency_ms": 1000])  // the first run holds the lease for seconds
         let first = try OfferSync.start([], environment: pooled)
         let db = try TestStack.database()
         #expect(try PM.waitUntil(10) {

@@ -1,4 +1,7 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A worker's database: one lazily opened connection, reopened when it breaks.
 ///
@@ -24,12 +27,30 @@ public final class Database {
     private let logger: Logger
     /// How many times a broken connection was replaced (exposed for metrics).
     public private(set) var reconnects = 0
+    /// Hot standbys for anonymous reads (`DATABASE_READ_URL`), tried in order.
+    public let replicas: [ReadReplica]
+    public let replicaPolicy: ReadReplicaPolicy
+    /// Whether `read` may go to a replica: set by the service for the length of one
+    /// anonymous read request only. Signed-in callers (who must read their own writes),
+    /// writes and every transaction go to the primary.
+    public var replicaReadsAllowed = false
 
-    public init(url: String, mode: StatementMode = .unnamed, transactionTimeoutMilliseconds: Int? = nil, logger: Logger) {
+    public init(url: String, mode: StatementMode = .unnamed, transactionTimeoutMilliseconds: Int? = nil,
+                replicaURLs: [String] = [], replicaPolicy: ReadReplicaPolicy = ReadReplicaPolicy(), logger: Logger) {
         self.url = url
         self.mode = mode
         self.transactionTimeoutMilliseconds = transactionTimeoutMilliseconds
+        self.replicaPolicy = replicaPolicy
+        replicas = replicaURLs.enumerated().map { ReadReplica(name: "replica\($0.offset + 1)", url: $0.element, mode: mode) }
         self.logger = logger
+    }
+
+    /// Runs `body` with `replicaReadsAllowed` set as given, restoring it after.
+    public func routingReads<T>(toReplicas allowed: Bool, _ body: () throws -> T) rethrows -> T {
+        let before = replicaReadsAllowed
+        replicaReadsAllowed = allowed && !replicas.isEmpty
+        defer { replicaReadsAllowed = before }
+        return try body()
     }
 
     /// The open connection, opening it on first use.
@@ -45,14 +66,33 @@ public final class Database {
         return fresh
     }
 
-    /// Drops the connection (after fork, or when a caller knows it is unusable).
+    /// Drops the connections (after fork, or when a caller knows they are unusable).
     public func disconnect() {
         connection?.close()
         connection = nil
+        replicas.forEach { $0.disconnect() }
     }
 
-    /// Runs an idempotent read, retrying once on a fresh connection if the connection was lost.
+    /// Runs an idempotent read, retrying once on a fresh connection if the connection was
+    /// lost. During an anonymous read request (`replicaReadsAllowed`) a fresh replica
+    /// answers if there is one; if none is fresh or it fails, the primary does.
     public func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if replicaReadsAllowed {
+            let now = Self.monotonicSeconds()
+            for replica in replicas {
+                if let value = try replica.read(at: now, policy: replicaPolicy, body) { return value }
+            }
+        }
+        return try readOnPrimary(body)
+    }
+
+    /// Looks at every replica now (for /readyz and /metrics).
+    public func lookAtReplicas() {
+        let now = Self.monotonicSeconds()
+        for replica in replicas { replica.look(at: now, policy: replicaPolicy) }
+    }
+
+    private func readOnPrimary<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         do {
             return try body(try connect())
         } catch DatabaseError.connectionLost(let message) {
@@ -63,7 +103,14 @@ public final class Database {
         }
     }
 
-    /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// Runs `body` in a transaction (always on the primary): committed if it returns,
+    /// rolled back if it throws.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let connection = try beginTransaction()
         let value: T
