@@ -15,6 +15,10 @@
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack, with
 #                PHP-FPM and gunicorn + Flask peers doing the same by-id read (bench/peers/)
 #                (SCALE=1000000: a million products, for the search figures)
+#   make scale-test  primary + streaming standby, a PgBouncer in front of each, two pools
+#                    behind one nginx upstream (loopback, bounded): the API suites through
+#                    it, no failed request when a standby, a pool or the primary stops
+#                    under GET load, throughput ratios (scripts/scale-test.sh)
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
 #   make hostile     can one class of requests starve another? wrk's GET /products/{id}
 #                    alone, then under login/registration guessing from 16 loopback
@@ -66,7 +70,7 @@ test deb: DEB_PACKAGES += $(DEB_BUILD_PACKAGES)
 BENCH_DEB_PACKAGES := php8.2-fpm php8.2-pgsql gunicorn python3-flask python3-psycopg2
 bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
 
-.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs deb clean
+.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs deb clean scale-test
 
 deps:
 	@missing=""; \
@@ -125,6 +129,9 @@ test: deps
 
 faults: deps
 	@SWIFT="$(SWIFT)" scripts/faults.sh
+
+scale-test: deps
+	@SWIFT="$(SWIFT)" scripts/scale-test.sh
 
 fuzz: deps
 	@SWIFT="$(SWIFT)" scripts/fuzz.sh
