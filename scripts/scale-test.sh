@@ -80,7 +80,6 @@ start_pool() {
             --status-file "$SCALE/pool-$name.json" --graceful-timeout 10
     ) >>"$RUN_DIR/pools.log" 2>&1 </dev/null &
     for _ in $(seq 100); do
-        curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0
         [[ -f $SCALE/pool-$name.json ]] && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if sum(1 for w in d.get("workers",[]) if w.get("ready")) >= 2 else 1)' "$SCALE/pool-$name.json" 2>/dev/null && return 0
         sleep 0.1
     done
@@ -141,6 +140,7 @@ sleep 1 # replayed on the standby
 # load SECONDS [ACTION AFTER 1 s]: wrk's requests/s, and "failures=N" (non-2xx + socket errors).
 load() {
     local seconds=$1 action=${2:-} out
+    LOAD_RPS="" LOAD_FAILURES="" LOAD_REQUESTS=""
     out=$(mktemp)
     wrk -t2 -c8 -d"${seconds}s" --timeout 10s -H 'Cache-Control: no-cache' "$URL" >"$out" 2>&1 &
     local wrk_pid=$!
@@ -153,7 +153,26 @@ load() {
     rm -f "$out"
 }
 
+# every_worker_sees_the_replica: /readyz, asked 16 times in a row through nginx (which
+# alternates the pools; each pool's two workers take turns), lists replica1 up every
+# time; 30 s at most.
+every_worker_sees_the_replica() {
+    local _ deadline=$((SECONDS + 30))
+    while ((SECONDS < deadline)); do
+        local all=1
+        for _ in $(seq 16); do
+            curl -fsS -H 'Cache-Control: no-cache' "$BASE/readyz" 2>/dev/null |
+                grep -q '"name":"replica1","role":"replica","state":"up"' || { all=0; break; }
+        done
+        [[ $all == 1 ]] && return 0
+        sleep 0.5
+    done
+    echo "scale-test: the pools do not see the replica up" >&2
+    return 1
+}
+
 echo "== 2. failures under a steady no-cache GET load"
+every_worker_sees_the_replica
 load 5 "scripts/stack.sh standby-stop '$RUN_DIR'"
 check "$((LOAD_FAILURES != 0 || LOAD_REQUESTS < 50))" "standby stopped under load: $LOAD_REQUESTS requests, $LOAD_FAILURES failed"
 scripts/stack.sh standby-start "$RUN_DIR"
@@ -162,6 +181,7 @@ load 5 "stop_pool B"
 check "$((LOAD_FAILURES != 0 || LOAD_REQUESTS < 50))" "pool B stopped under load: $LOAD_REQUESTS requests, $LOAD_FAILURES failed"
 start_pool B "$PORT_B" "$STANDBY_VIA_PGB"
 sleep 6 # past nginx's fail_timeout for B
+every_worker_sees_the_replica
 load 5 "scripts/stack.sh pg-stop '$RUN_DIR'"
 check "$((LOAD_FAILURES != 0 || LOAD_REQUESTS < 50))" "primary stopped under load: $LOAD_REQUESTS anonymous GETs, $LOAD_FAILURES failed"
 scripts/stack.sh pg-start "$RUN_DIR"
@@ -176,6 +196,9 @@ load "$SECONDS_PER_PHASE"
 one_pool=$LOAD_RPS
 start_pool B "$PORT_B" "$STANDBY_VIA_PGB"
 sleep 6
+every_worker_sees_the_replica
+load "$SECONDS_PER_PHASE"
+two_pools=$LOAD_RPS # again: the first ran while pool B was new
 stop_pool A && stop_pool B
 start_pool A "$PORT_A" && start_pool B "$PORT_B"
 sleep 2
