@@ -15,6 +15,10 @@
 #   make bench   wrk benchmark of the main endpoints against a throwaway stack, with
 #                PHP-FPM and gunicorn + Flask peers doing the same by-id read (bench/peers/)
 #                (SCALE=1000000: a million products, for the search figures)
+#   make scale-test  primary + streaming standby, a PgBouncer in front of each, two pools
+#                    behind one nginx upstream (loopback, bounded): the API suites through
+#                    it, no failed request when a standby, a pool or the primary stops
+#                    under GET load, throughput ratios (scripts/scale-test.sh)
 #   make bench-sync  time `catalog sync-offers` over 10,000 products (stand-in at 20 ms)
 #   make hostile     can one class of requests starve another? wrk's GET /products/{id}
 #                    alone, then under login/registration guessing from 16 loopback
@@ -53,7 +57,7 @@ WEB_DIR ?= /usr/share/catalog/web
 # Debian packages: C libraries we link (fcgi, libpq, OpenSSL), the servers of the
 # stack, the load generator, and systemd (systemd-analyze and systemd-socket-activate for
 # the unit and socket-activation tests).
-DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql wrk systemd
+DEB_PACKAGES := libfcgi-dev libpq-dev libssl-dev nginx postgresql pgbouncer wrk systemd
 # Only for the browser checks of `make test` / `make contract` (/docs, and the web page
 # at /): headless Chromium and a font for it (Python tools come from PyPI into .build-py/, see scripts/py-venv.sh).
 TEST_DEB_PACKAGES := chromium-headless-shell fonts-dejavu-core
@@ -69,7 +73,7 @@ test deb: DEB_PACKAGES += $(DEB_BUILD_PACKAGES)
 BENCH_DEB_PACKAGES := php8.2-fpm php8.2-pgsql gunicorn python3-flask python3-psycopg2
 bench: DEB_PACKAGES += $(BENCH_DEB_PACKAGES)
 
-.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs web deb clean
+.PHONY: deps deps-test build run stop test faults fuzz bench bench-sync hostile contract loadtest docs web deb clean scale-test
 
 deps:
 	@missing=""; \
@@ -128,6 +132,9 @@ test: deps
 
 faults: deps
 	@SWIFT="$(SWIFT)" scripts/faults.sh
+
+scale-test: deps
+	@SWIFT="$(SWIFT)" scripts/scale-test.sh
 
 fuzz: deps
 	@SWIFT="$(SWIFT)" scripts/fuzz.sh

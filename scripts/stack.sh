@@ -14,10 +14,10 @@
 # status files, and symlinks to postgres.log, nginx-error.log and nginx-access.log in
 # STATE. `down` moves those three logs into DIR and removes STATE.
 #
-#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH] [--sync-loop] [--nginx-include FILE]
+#   scripts/stack.sh up DIR [--port N] [--workers N] [--bin PATH] [--sync-loop] [--nginx-include FILE] [--pgbouncer] [--standby]
 #   scripts/stack.sh down DIR
 #   scripts/stack.sh status DIR
-#   scripts/stack.sh pg-stop DIR | pg-start DIR
+#   scripts/stack.sh pg-stop DIR | pg-start DIR | standby-stop DIR | standby-start DIR
 #
 # up:    fresh PostgreSQL cluster in STATE/pg (random loopback port, scram-sha-256,
 #        random passwords), role+database `catalog`, `BIN migrate`, `BIN serve` on
@@ -34,6 +34,14 @@
 #        for / and /web/ to STATE/web (scripts/web-install.sh).
 #        --nginx-include FILE: nginx also includes FILE in its http block (make bench's
 #        peers; render-nginx.py --include).
+#        --pgbouncer: also a PgBouncer in transaction mode with ONE server connection
+#        in front of the cluster (scripts/pgbouncer.sh, from deploy/pgbouncer.ini) on a
+#        free loopback port; catalog.env names it CATALOG_PGBOUNCER_URL. The stack's own
+#        processes still connect directly (tests point theirs at the pooler).
+#        --standby: also a streaming hot standby of the cluster (pg_basebackup -R) on a
+#        free loopback port; catalog.env names it CATALOG_STANDBY_URL (the service's
+#        role) and its data directory CATALOG_STANDBY_DATA. The role may pause and resume
+#        the standby's replay (pg_wal_replay_pause/resume: lag tests).
 #        Optional DIR/extra.env (`export NAME=value` lines) is loaded into the
 #        service's environment and copied into catalog.env.
 #        On failure: prints the tails of the logs, stops what it started, exits 1.
@@ -42,6 +50,7 @@
 # status: exit 0 if PostgreSQL, catalog, nginx and the offers stand-in are running
 #        (prints the base URL), else 1. Shows the sync loop when there is one.
 # pg-stop / pg-start: stop (fast) / start only the stack's PostgreSQL (fault tests).
+# standby-stop / standby-start: the same for the standby of --standby.
 #
 # Env: PG_BINDIR (default: /usr/lib/postgresql/15/bin or the newest found),
 #      NGINX (default: nginx from PATH or /usr/sbin/nginx),
@@ -63,12 +72,14 @@ usage() {
 CMD=$1
 DIR_ARG=$2
 shift 2
-case $CMD in up | down | status | pg-stop | pg-start) ;; *) usage ;; esac
+case $CMD in up | down | status | pg-stop | pg-start | standby-stop | standby-start) ;; *) usage ;; esac
 
 PORT=""
 WORKERS=4
 BIN=""
 SYNC_LOOP=0
+PGBOUNCER=0
+STANDBY=0
 NGINX_INCLUDE=()
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -79,6 +90,8 @@ while [[ $# -gt 0 ]]; do
         --bin) [[ $# -ge 2 ]] || usage; BIN=$2; shift 2 ;;
         --bin=*) BIN=${1#*=}; shift ;;
         --sync-loop) SYNC_LOOP=1; shift ;;
+        --pgbouncer) PGBOUNCER=1; shift ;;
+        --standby) STANDBY=1; shift ;;
         --nginx-include) [[ $# -ge 2 ]] || usage; NGINX_INCLUDE=(--include "$2"); shift 2 ;;
         -h | --help) usage ;;
         *) die "unknown option: $1" ;;
@@ -98,7 +111,7 @@ fi
 DIR=$(cd -- "$DIR_ARG" && pwd -P)
 STATE=/tmp/catalog-stack-$(printf '%s' "$DIR" | sha256sum | cut -c1-16)
 # The logs of processes that run as other users, kept in STATE while the stack runs.
-STATE_LOGS=(postgres.log nginx-error.log nginx-access.log)
+STATE_LOGS=(postgres.log nginx-error.log nginx-access.log postgres-standby.log)
 
 # ---------------------------------------------------------------- helpers
 # Is PID a live (non-zombie) process?
@@ -260,9 +273,13 @@ do_down() {
         stop_pid "$pid" "offers stand-in" TERM 5
     fi
 
+    # 2c. the PgBouncer of --pgbouncer (its log kept in DIR).
+    "$REPO/scripts/pgbouncer.sh" stop "$STATE/pgbouncer" || true
+    [[ -f $STATE/pgbouncer/pgbouncer.log ]] && cp -f -- "$STATE/pgbouncer/pgbouncer.log" "$DIR/pgbouncer.log" 2>/dev/null
+
     # 3. PostgreSQL: fast shutdown (disconnects clients, checkpoints).
     local pgdata
-    for pgdata in "$STATE/pg" "$DIR/pg"; do
+    for pgdata in "$STATE/pg-standby" "$STATE/pg" "$DIR/pg"; do
         pgpid=$(read_pid "$pgdata/postmaster.pid")
         if [[ -n $pgpid ]] && alive "$pgpid"; then
             local bindir
@@ -345,6 +362,14 @@ if [[ $CMD == pg-stop ]]; then
     as_pg "$(find_pg_bindir)/pg_ctl" -D "$STATE/pg" -m fast -w -t 30 stop >/dev/null
     exit $?
 fi
+if [[ $CMD == standby-stop ]]; then
+    as_pg "$(find_pg_bindir)/pg_ctl" -D "$STATE/pg-standby" -m fast -w -t 30 stop >/dev/null
+    exit $?
+fi
+if [[ $CMD == standby-start ]]; then
+    as_pg "$(find_pg_bindir)/pg_ctl" -D "$STATE/pg-standby" -l "$STATE/postgres-standby.log" -w -t 30 -s start
+    exit $?
+fi
 if [[ $CMD == pg-start ]]; then
     as_pg "$(find_pg_bindir)/pg_ctl" -D "$STATE/pg" -l "$STATE/postgres.log" -w -t 30 -s start
     exit $?
@@ -392,7 +417,7 @@ PSQL=$PG_BIN/psql
 rm -rf -- "$DIR/pg" "$DIR/pgsock" "$DIR/nginx-tmp" "$DIR/docs"
 rm -f -- "$DIR"/{catalog.sock,nginx.pid,nginx.conf,pgsuper.pw}
 rm -f -- "$DIR"/{catalog.pid,catalog.launch.pid,catalog.env,status.json} \
-    "$DIR"/{initdb.log,postgres.log,migrate.log,catalog.log,nginx-error.log,nginx-access.log} \
+    "$DIR"/{initdb.log,postgres.log,postgres-standby.log,pgbouncer.log,migrate.log,catalog.log,nginx-error.log,nginx-access.log} \
     "$DIR"/{offers-standin.pid,offers-standin.port,offers-standin.log,offer-sync-loop.pid,offer-sync.log}
 if [[ -e $STATE || -L $STATE ]]; then
     state_is_ours || die "$STATE exists and is not a directory of this user's: remove it"
@@ -471,6 +496,39 @@ SQL
 # goes into the URI as it is.)
 DATABASE_URL="postgres://catalog:$APP_PW@/catalog?host=$STATE/pgsock&port=$PG_PORT"
 MIGRATIONS_DIR="$REPO/migrations"
+
+# ---- --pgbouncer: the pooler the tests reach the database through
+PGBOUNCER_URL=""
+if [[ $PGBOUNCER == 1 ]]; then
+    PGB_PORT=$(python3 "$REPO/scripts/free-port.py" 1)
+    log "PgBouncer (transaction mode, 1 server connection) on 127.0.0.1:$PGB_PORT"
+    PGBOUNCER_PASSWORD=$APP_PW "$REPO/scripts/pgbouncer.sh" start "$STATE/pgbouncer" --port "$PGB_PORT" --server-port "$PG_PORT" ||
+        fail_up "PgBouncer did not start"
+    PGBOUNCER_URL="postgres://catalog:$APP_PW@127.0.0.1:$PGB_PORT/catalog"
+fi
+
+# ---- --standby: a streaming hot standby made from the running cluster
+STANDBY_URL=""
+if [[ $STANDBY == 1 ]]; then
+    SB_PORT=$(python3 "$REPO/scripts/free-port.py" 1)
+    log "standby: pg_basebackup -R into $STATE/pg-standby (port $SB_PORT)"
+    mkdir -m 0700 "$STATE/pg-standby"
+    : >"$STATE/postgres-standby.log"
+    [[ $EUID -eq 0 ]] && chown postgres: "$STATE/pg-standby" "$STATE/postgres-standby.log"
+    PGPASSWORD=$PG_SUPER_PW PGCONNECT_TIMEOUT=5 "$PSQL" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U postgres -d catalog >/dev/null <<'SQL' ||
+GRANT EXECUTE ON FUNCTION pg_wal_replay_pause(), pg_wal_replay_resume() TO catalog;
+SQL
+        fail_up "could not grant the replay functions"
+    # (the password through the environment, which runuser keeps, never on a command line)
+    (export PGPASSWORD=$PG_SUPER_PW && as_pg "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U postgres \
+        -D "$STATE/pg-standby" -R -X stream --no-sync) >>"$DIR/initdb.log" 2>&1 || fail_up "pg_basebackup failed"
+    printf '# ---- the standby (scripts/stack.sh --standby)\nport = %s\n' "$SB_PORT" | as_pg tee -a "$STATE/pg-standby/postgresql.conf" >/dev/null
+    as_pg "$PG_BIN/pg_ctl" -D "$STATE/pg-standby" -l "$STATE/postgres-standby.log" -w -t "$((TIMEOUT + 10))" -s start ||
+        fail_up "the standby did not start"
+    STANDBY_URL="postgres://catalog:$APP_PW@127.0.0.1:$SB_PORT/catalog"
+    [[ $(PGCONNECT_TIMEOUT=5 "$PSQL" -X -Atc "SELECT pg_is_in_recovery()" "$STANDBY_URL") == t ]] ||
+        fail_up "the standby is not in recovery"
+fi
 
 # ---- the service's environment: DATABASE_URL, migrations, plus DIR/extra.env
 export DATABASE_URL
@@ -603,6 +661,10 @@ OFFERS_STANDIN_CONTROL="http://127.0.0.1:$OFFERS_STANDIN_PORT/__control"
         CATALOG_ADMIN_EMAIL "$ADMIN_EMAIL" \
         CATALOG_ADMIN_PASSWORD_FILE "$DIR/admin.txt" \
         CATALOG_BIN "$BIN"
+    if [[ -n $PGBOUNCER_URL ]]; then printf 'export CATALOG_PGBOUNCER_URL=%q\n' "$PGBOUNCER_URL"; fi
+    if [[ -n $STANDBY_URL ]]; then
+        printf 'export %s=%q\n' CATALOG_STANDBY_URL "$STANDBY_URL" CATALOG_STANDBY_DATA "$STATE/pg-standby"
+    fi
     printf '# the offers service (here its stand-in) and what `catalog sync-offers` needs\n'
     printf 'export %s=%q\n' \
         OFFERS_BASE_URL "$OFFERS_BASE_URL" \

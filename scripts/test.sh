@@ -2,7 +2,9 @@
 # scripts/test.sh — what `make test` (and so CI) runs:
 #   1. swift build --build-tests (debug)
 #   2. a throwaway stack (scripts/stack.sh) in a mktemp dir on free loopback ports,
-#      with the debug binary and 4 workers
+#      with the debug binary and 4 workers, and a PgBouncer in transaction mode with one
+#      server connection beside it (--pgbouncer: PgBouncerTests run through it) and a
+#      streaming hot standby (--standby: ReadReplicaTests)
 #   3. swift test --skip-build --no-parallel with that stack's settings in the
 #      environment (DATABASE_URL, CATALOG_BASE_URL, ... from catalog.env)
 #   4. scripts/docs-check.sh (/docs in headless Chromium), scripts/page-check.sh (the
@@ -25,7 +27,7 @@ build_tests
 throwaway_run_dir test KEEP_RUN_DIR
 
 echo "== stack up in $RUN_DIR"
-scripts/stack.sh up "$RUN_DIR" --workers "${TEST_WORKERS:-4}" --bin "$DEBUG_BIN"
+scripts/stack.sh up "$RUN_DIR" --workers "${TEST_WORKERS:-4}" --bin "$DEBUG_BIN" --pgbouncer --standby
 
 # shellcheck disable=SC1091
 . "$RUN_DIR/catalog.env"

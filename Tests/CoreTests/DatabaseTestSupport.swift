@@ -12,8 +12,8 @@ enum TestDatabase {
         return url
     }
 
-    static func connect(timeoutMilliseconds: Int = 10_000) throws -> PostgresConnection {
-        try PostgresConnection(url: url, statementTimeoutMilliseconds: timeoutMilliseconds)
+    static func connect(mode: StatementMode = .unnamed) throws -> PostgresConnection {
+        try PostgresConnection(url: url, mode: mode)
     }
 
     static let logger = Logger(label: "test")

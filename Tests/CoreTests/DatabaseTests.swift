@@ -3,8 +3,9 @@ import Testing
 
 /// The libpq layer against the real PostgreSQL: parameters, decoding, errors, reconnects.
 @Suite struct DatabaseTests {
-    @Test func bindsParametersAndDecodesTypedColumns() throws {
-        let db = try TestDatabase.connect()
+    @Test(arguments: StatementMode.allCases)
+    func bindsParametersAndDecodesTypedColumns(mode: StatementMode) throws {
+        let db = try TestDatabase.connect(mode: mode)
         let row = try #require(try db.query(
             "SELECT $1::bigint, $2::text, $3::bool, NULL::text, now(), $4::numeric(12,2)",
             [Int64(9_007_199_254_740_993), "naïve ' quote; DROP TABLE x", true, Money(cents: 1999)]).first)
@@ -63,19 +64,36 @@ import Testing
     }
 
     @Test func statementTimeoutIsEnforcedAndMapsTo503() throws {
-        let db = try TestDatabase.connect(timeoutMilliseconds: 200)
+        let database = Database(url: TestDatabase.url, transactionTimeoutMilliseconds: 200, logger: TestDatabase.logger)
         do {
-            try db.query("SELECT pg_sleep(2)")
+            _ = try database.transaction { db in try db.query("SELECT pg_sleep(2)") }
             Issue.record("the statement should have been cancelled")
-        } catch {
+        } catch let error as DatabaseError {
             #expect(error.sqlState == DatabaseError.SQLState.queryCanceled)
             #expect(APIError(error).status == .serviceUnavailable)
         }
-        #expect(try db.query("SELECT 1").rowCount == 1, "the connection stays usable")
+        let after = try database.read { db in try db.query("SHOW statement_timeout").first!.string(0) }
+        #expect(after == "5s", "SET LOCAL ended with its transaction; the database's default is back")
+    }
+
+    /// No session setting travels in the startup packet (a transaction-mode PgBouncer
+    /// refuses `options`): a bare connection gets what the decoders and the workers rely
+    /// on from the database's own defaults (migration 0010, `catalog migrate`).
+    @Test(arguments: StatementMode.allCases)
+    func aBareConnectionHasTheServicesSessionSettingsFromTheDatabase(mode: StatementMode) throws {
+        let db = try TestDatabase.connect(mode: mode)
+        let row = try #require(try db.query("""
+            SELECT current_setting('statement_timeout'), current_setting('TimeZone'), current_setting('DateStyle'),
+                   (SELECT source FROM pg_settings WHERE name = 'statement_timeout')
+            """).first)
+        #expect(try row.string(0) == "5s", "CATALOG_STATEMENT_TIMEOUT_MS's default, set by catalog migrate")
+        #expect(try row.string(1) == "UTC")
+        #expect(try row.string(2) == "ISO, YMD")
+        #expect(try row.string(3) == "database", "it comes from ALTER DATABASE, not from the client")
     }
 
     @Test func aReadIsRetriedOnAFreshConnectionAfterTheOldOneDied() throws {
-        let database = Database(url: TestDatabase.url, statementTimeoutMilliseconds: 5000, logger: TestDatabase.logger)
+        let database = Database(url: TestDatabase.url, logger: TestDatabase.logger)
         let pid = try database.read { db in try db.query("SELECT pg_backend_pid()").first!.int64(0) }
         // Kill the backend from another session, as a PostgreSQL restart would.
         try TestDatabase.connect().query("SELECT pg_terminate_backend($1::int)", [pid])
@@ -85,7 +103,7 @@ import Testing
     }
 
     @Test func aWriteIsNotRetriedAfterItsStatementWasSent() throws {
-        let database = Database(url: TestDatabase.url, statementTimeoutMilliseconds: 5000, logger: TestDatabase.logger)
+        let database = Database(url: TestDatabase.url, logger: TestDatabase.logger)
         let killer = try TestDatabase.connect()
         var attempts = 0
         do {
@@ -107,11 +125,11 @@ import Testing
     @Test func anUnreachableDatabaseIsUnavailableQuickly() throws {
         let start = ContinuousClock.now
         #expect(throws: DatabaseError.self) {
-            try PostgresConnection(url: "postgres://nobody:x@127.0.0.1:1/none", statementTimeoutMilliseconds: 1000)
+            try PostgresConnection(url: "postgres://nobody:x@127.0.0.1:1/none")
         }
         #expect(ContinuousClock.now - start < .seconds(2))
         do {
-            _ = try PostgresConnection(url: "postgres://nobody:x@127.0.0.1:1/none", statementTimeoutMilliseconds: 1000)
+            _ = try PostgresConnection(url: "postgres://nobody:x@127.0.0.1:1/none")
         } catch {
             #expect(APIError(error).status == .serviceUnavailable)
             #expect(APIError(error).response.headers[.retryAfter] != nil)

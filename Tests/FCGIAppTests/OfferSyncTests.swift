@@ -210,13 +210,10 @@ import Testing
         let db = try TestStack.database()
         let deadline = Date().addingTimeInterval(10)
         func lockHeld() throws -> Bool {
-            try db.query("""
-                SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
-                AND ((classid::bigint << 32) | objid::bigint) = $1
-                """, [OfferSyncJob.advisoryLockKey]).first!.int64(0) > 0
+            try db.query("SELECT count(*) FROM offer_sync_lease WHERE expires_at > now()").first!.int64(0) > 0
         }
         while try !lockHeld(), Date() < deadline, first.process.isRunning { usleep(20_000) }
-        try #require(try lockHeld(), "the first run holds the advisory lock")
+        try #require(try lockHeld(), "the first run holds the lease")
 
         let served = try Standin.stat("offers_served")
         let second = try OfferSync.run()
@@ -230,7 +227,35 @@ import Testing
         let fetched = try Standin.stat("offers_served") - served
         #expect(fetched <= (firstRun.count("refreshed") ?? 0) + (firstRun.count("unchanged") ?? 0),
                 "only the first run fetched offers: \(fetched) since the second started; first: \(firstRun.summary)")
-        #expect(try !lockHeld(), "the lock is released at the end")
+        #expect(try !lockHeld(), "the lease is given back at the end")
+        let third = try OfferSync.run()
+        #expect(third.status == 0 && third.summary.hasPrefix("sync-offers: registered="), "and the next run does the work: \(third)")
+    }
+
+    /// A run killed while it holds the lease cannot block the job forever: the lease
+    /// lasts the run's deadline plus a margin, and a later run takes an expired lease.
+    @Test func aKilledRunsLeaseExpiresAndTheNextRunTakesIt() throws {
+        defer { try? Standin.reset() }
+        try OfferSync.newProduct("killed")
+        try Standin.control(["latency_ms": 300])
+        let db = try TestStack.database()
+        let first = try OfferSync.start([], environment: ["OFFERS_SYNC_DEADLINE_SECONDS": "30"])
+        #expect(try PM.waitUntil(10) {
+            try db.query("SELECT count(*) FROM offer_sync_lease").first!.int64(0) == 1
+        }, "the run took the lease")
+        kill(first.process.processIdentifier, SIGKILL)
+        _ = try? first.finish()
+        let lease = try #require(try db.query("""
+            SELECT extract(epoch FROM expires_at - taken_at)::int, holder FROM offer_sync_lease
+            """).first)
+        #expect(try lease.int64(0) == 30 + Int64(OfferSyncJob.leaseMarginSeconds), "bounded by the deadline and margin")
+        try Standin.reset()
+        #expect(try OfferSync.run().summary.hasPrefix("sync-offers: skipped"), "while it lasts, the dead run's lease holds")
+
+        try db.query("UPDATE offer_sync_lease SET expires_at = now() - interval '1 second'")  // its time has come
+        let next = try OfferSync.run()
+        #expect(next.status == 0 && next.summary.hasPrefix("sync-offers: registered="), "\(next)")
+        #expect(try db.query("SELECT count(*) FROM offer_sync_lease").first!.int64(0) == 0, "and gives it back")
     }
 
     @Test func deletingAProductDeletesItsOffers() throws {

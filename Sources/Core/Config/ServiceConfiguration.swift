@@ -16,7 +16,20 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
 public struct ServiceConfiguration: Sendable {
     /// `DATABASE_URL`: libpq URI of the catalog database. Required.
     public var databaseURL: String
-    /// `CATALOG_STATEMENT_TIMEOUT_MS`: per-statement limit (default 5000).
+    /// `CATALOG_MIGRATE_DATABASE_URL`: where `catalog migrate` connects (default
+    /// `DATABASE_URL`). It must reach PostgreSQL directly, never a transaction-mode pooler:
+    /// migrations hold a session-level advisory lock and set session options.
+    public var migrateDatabaseURL: String
+    /// `DATABASE_READ_URL`: hot standbys for anonymous reads, libpq URIs separated by
+    /// spaces (default none). See `ReadReplica`.
+    public var databaseReadURLs: [String]
+    /// `CATALOG_READ_MAX_LAG_BYTES`, `CATALOG_READ_RETRY_SECONDS`: when a replica is used.
+    public var readReplicaPolicy: ReadReplicaPolicy
+    /// `CATALOG_DB_STATEMENTS`: `unnamed` (default; works through PgBouncer in transaction
+    /// mode) or `prepared` (direct connections only). See `StatementMode`.
+    public var databaseStatements: StatementMode
+    /// `CATALOG_STATEMENT_TIMEOUT_MS`: per-statement limit (default 5000), made the
+    /// database's default by `catalog migrate` (see `DatabaseSessionDefaults`).
     public var statementTimeoutMilliseconds: Int
     /// `CATALOG_MAX_BODY_BYTES`: largest accepted request body (default 1 MiB, like nginx's `client_max_body_size 1m`).
     public var maxBodyBytes: Int
@@ -49,6 +62,10 @@ public struct ServiceConfiguration: Sendable {
     /// random per-process secret: they work within this process and nowhere else.
     public init(
         databaseURL: String,
+        migrateDatabaseURL: String? = nil,
+        databaseReadURLs: [String] = [],
+        readReplicaPolicy: ReadReplicaPolicy = ReadReplicaPolicy(),
+        databaseStatements: StatementMode = .unnamed,
         statementTimeoutMilliseconds: Int = 5000,
         maxBodyBytes: Int = 1 << 20,
         jsonLimits: JSONParser.Limits = .requestBody,
@@ -65,6 +82,10 @@ public struct ServiceConfiguration: Sendable {
         self.passwordSlots = passwordSlots
         self.passwordNice = passwordNice
         self.databaseURL = databaseURL
+        self.migrateDatabaseURL = migrateDatabaseURL ?? databaseURL
+        self.databaseReadURLs = databaseReadURLs
+        self.readReplicaPolicy = readReplicaPolicy
+        self.databaseStatements = databaseStatements
         self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
         self.maxBodyBytes = maxBodyBytes
         self.jsonLimits = jsonLimits
@@ -80,6 +101,11 @@ public struct ServiceConfiguration: Sendable {
     public init(environment: [String: String], requireTokenSecret: Bool = true) throws(ConfigurationErrors) {
         var reader = EnvironmentReader(environment)
         let databaseURL = reader.required("DATABASE_URL", hint: "e.g. postgres://catalog:PASSWORD@127.0.0.1:5432/catalog")
+        let migrateURL = reader.value("CATALOG_MIGRATE_DATABASE_URL")
+        let statements = reader.choice("CATALOG_DB_STATEMENTS", default: StatementMode.unnamed)
+        let readURLs = (reader.value("DATABASE_READ_URL") ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
+        let maxLag = reader.integer("CATALOG_READ_MAX_LAG_BYTES", default: 1 << 20, range: 0...(1 << 40))
+        let retry = reader.integer("CATALOG_READ_RETRY_SECONDS", default: 5, range: 1...3600)
         let timeout = reader.integer("CATALOG_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
         let maxBody = reader.integer("CATALOG_MAX_BODY_BYTES", default: 1 << 20, range: 1024...(64 << 20))
         let jsonLimits = Self.jsonLimits(&reader)
@@ -100,7 +126,10 @@ public struct ServiceConfiguration: Sendable {
         let passwordNice = reader.integer("CATALOG_PASSWORD_NICE", default: Self.defaultPasswordNice, range: 0...19)
         let responseCache = Self.responseCache(&reader)
         try reader.finish()
-        self.init(databaseURL: databaseURL, statementTimeoutMilliseconds: timeout, maxBodyBytes: maxBody,
+        self.init(databaseURL: databaseURL, migrateDatabaseURL: migrateURL, databaseReadURLs: readURLs,
+                  readReplicaPolicy: ReadReplicaPolicy(maxLagBytes: Int64(maxLag), retrySeconds: Double(retry)),
+                  databaseStatements: statements,
+                  statementTimeoutMilliseconds: timeout, maxBodyBytes: maxBody,
                   jsonLimits: jsonLimits, logFormat: format, logLevel: level, migrationsDirectory: migrations,
                   auth: AuthSettings(secret: secret, tokenLifetimeSeconds: ttl, issuer: issuer),
                   passwordSlots: passwordSlots, passwordNice: passwordNice, responseCache: responseCache)

@@ -1,4 +1,7 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A worker's database: one lazily opened connection, reopened when it breaks.
 ///
@@ -8,18 +11,46 @@ import Logging
 /// that is safe because reads change nothing. Writes are never retried after their first
 /// statement was sent, because a write that reached the server before the connection broke
 /// may have committed; only a `BEGIN` that failed is retried, as nothing ran yet.
+///
+/// Nothing here keeps session state between transactions (no `SET`, no session locks, no
+/// named statements in `.unnamed` mode), so the connection may be a PgBouncer in
+/// transaction mode that hands each transaction a different server connection.
 public final class Database {
     public let url: String
-    public let statementTimeoutMilliseconds: Int
+    public let mode: StatementMode
+    /// A statement timeout for this caller's transactions that differs from the
+    /// database's default (`catalog admin` and `cleanup-loadtest` allow longer), set with
+    /// `SET LOCAL` in the `BEGIN` round trip, so it ends with the transaction; `nil` keeps
+    /// the database's default (`CATALOG_STATEMENT_TIMEOUT_MS`, see `DatabaseSessionDefaults`).
+    public let transactionTimeoutMilliseconds: Int?
     private var connection: PostgresConnection?
     private let logger: Logger
     /// How many times a broken connection was replaced (exposed for metrics).
     public private(set) var reconnects = 0
+    /// Hot standbys for anonymous reads (`DATABASE_READ_URL`), tried in order.
+    public let replicas: [ReadReplica]
+    public let replicaPolicy: ReadReplicaPolicy
+    /// Whether `read` may go to a replica: set by the service for the length of one
+    /// anonymous read request only. Signed-in callers (who must read their own writes),
+    /// writes and every transaction go to the primary.
+    public var replicaReadsAllowed = false
 
-    public init(url: String, statementTimeoutMilliseconds: Int, logger: Logger) {
+    public init(url: String, mode: StatementMode = .unnamed, transactionTimeoutMilliseconds: Int? = nil,
+                replicaURLs: [String] = [], replicaPolicy: ReadReplicaPolicy = ReadReplicaPolicy(), logger: Logger) {
         self.url = url
-        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.mode = mode
+        self.transactionTimeoutMilliseconds = transactionTimeoutMilliseconds
+        self.replicaPolicy = replicaPolicy
+        replicas = replicaURLs.enumerated().map { ReadReplica(name: "replica\($0.offset + 1)", url: $0.element, mode: mode) }
         self.logger = logger
+    }
+
+    /// Runs `body` with `replicaReadsAllowed` set as given, restoring it after.
+    public func routingReads<T>(toReplicas allowed: Bool, _ body: () throws -> T) rethrows -> T {
+        let before = replicaReadsAllowed
+        replicaReadsAllowed = allowed && !replicas.isEmpty
+        defer { replicaReadsAllowed = before }
+        return try body()
     }
 
     /// The open connection, opening it on first use.
@@ -30,19 +61,38 @@ public final class Database {
             logger.warning("database connection was closed; reconnecting")
         }
         connection = nil
-        let fresh = try PostgresConnection(url: url, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
+        let fresh = try PostgresConnection(url: url, mode: mode)
         connection = fresh
         return fresh
     }
 
-    /// Drops the connection (after fork, or when a caller knows it is unusable).
+    /// Drops the connections (after fork, or when a caller knows they are unusable).
     public func disconnect() {
         connection?.close()
         connection = nil
+        replicas.forEach { $0.disconnect() }
     }
 
-    /// Runs an idempotent read, retrying once on a fresh connection if the connection was lost.
+    /// Runs an idempotent read, retrying once on a fresh connection if the connection was
+    /// lost. During an anonymous read request (`replicaReadsAllowed`) a fresh replica
+    /// answers if there is one; if none is fresh or it fails, the primary does.
     public func read<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if replicaReadsAllowed {
+            let now = Self.monotonicSeconds()
+            for replica in replicas {
+                if let value = try replica.read(at: now, policy: replicaPolicy, body) { return value }
+            }
+        }
+        return try readOnPrimary(body)
+    }
+
+    /// Looks at every replica now (for /readyz and /metrics).
+    public func lookAtReplicas() {
+        let now = Self.monotonicSeconds()
+        for replica in replicas { replica.look(at: now, policy: replicaPolicy) }
+    }
+
+    private func readOnPrimary<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         do {
             return try body(try connect())
         } catch DatabaseError.connectionLost(let message) {
@@ -53,7 +103,14 @@ public final class Database {
         }
     }
 
-    /// Runs `body` in a transaction: committed if it returns, rolled back if it throws.
+    static func monotonicSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// Runs `body` in a transaction (always on the primary): committed if it returns,
+    /// rolled back if it throws.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         let connection = try beginTransaction()
         let value: T
@@ -68,15 +125,18 @@ public final class Database {
     }
 
     private func beginTransaction() throws -> PostgresConnection {
+        // One simple-protocol round trip; the timeout is an integer of ours, never a request's.
+        var begin = "BEGIN"
+        if let timeout = transactionTimeoutMilliseconds { begin += "; SET LOCAL statement_timeout = \(timeout)" }
         do {
             let connection = try connect()
-            try connection.execute("BEGIN")
+            try connection.execute(begin)
             return connection
         } catch DatabaseError.connectionLost {
             reconnects += 1
             self.connection = nil
             let connection = try connect()
-            try connection.execute("BEGIN")
+            try connection.execute(begin)
             return connection
         }
     }

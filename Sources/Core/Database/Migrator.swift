@@ -24,6 +24,7 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     case duplicateVersion(Int)
     case changedAfterApply(version: Int, name: String)
     case failed(version: Int, name: String, message: String)
+    case notADirectConnection
 
     public var description: String {
         switch self {
@@ -33,6 +34,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .changedAfterApply(let version, let name):
             "migration \(version) (\(name)) was changed after it was applied; refusing to run (write a new migration instead)"
         case .failed(let version, let name, let message): "migration \(version) (\(name)) failed: \(message)"
+        case .notADirectConnection:
+            "the migration lock was taken on another server connection than the next statement ran on: the URL reaches a pooler in transaction mode; set CATALOG_MIGRATE_DATABASE_URL to PostgreSQL itself"
         }
     }
 }
@@ -81,6 +84,7 @@ public struct Migrator {
     public func run(on connection: PostgresConnection) throws -> [Int] {
         try connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
         defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
+        try Self.requireSessionHoldsLock(connection)
 
         try connection.execute("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -122,5 +126,16 @@ public struct Migrator {
             ran.append(migration.version)
         }
         return ran
+    }
+
+    /// A transaction-mode pooler may run the lock and the next statement on different
+    /// server connections, and then the lock protects nothing: refuse to go on.
+    private static func requireSessionHoldsLock(_ connection: PostgresConnection) throws {
+        let held = try connection.query("""
+            SELECT count(*) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+              AND ((classid::bigint << 32) | objid::bigint) = $1
+            """, [lockKey]).first?.int64(0) ?? 0
+        if held == 0 { throw MigrationError.notADirectConnection }
     }
 }

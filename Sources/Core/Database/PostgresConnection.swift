@@ -2,23 +2,28 @@ import CLibPQ
 
 /// One libpq connection, used by one thread at a time.
 ///
-/// Statements are prepared once per connection and cached by their SQL text, so the hot
-/// path is a single `PQexecPrepared` round trip. Session settings are sent in the startup
-/// packet (`options`), which costs no extra round trip: UTC timestamps in ISO form, and a
-/// `statement_timeout` so no request can hold a worker on a runaway query.
+/// Statements go as `mode` says (`StatementMode`): unnamed by default, so the connection
+/// may be a PgBouncer in transaction mode; prepared once per connection on request.
+///
+/// No session setting rides in the startup packet: PgBouncer refuses the `options`
+/// parameter (`unsupported startup parameter`), and a setting made on one server
+/// connection would not follow a pooled client to the next. The time zone and date style
+/// the decoders rely on are set on the database by migration 0010, and the statement
+/// timeout by `catalog migrate` (`DatabaseSessionDefaults`), so every connection — direct
+/// or handed out by a pooler — starts with them.
 public final class PostgresConnection {
     private var handle: OpaquePointer?
     private var preparedNames: [String: String] = [:]
+    public let mode: StatementMode
 
     /// Opens a connection. `url` is a libpq connection URI or key/value string
     /// (`postgres://user:password@host:port/db`); its own parameters take precedence over
     /// the defaults given here.
-    public init(url: String, statementTimeoutMilliseconds: Int, connectTimeoutSeconds: Int = 3, applicationName: String = "catalog") throws(DatabaseError) {
-        let options = "-c statement_timeout=\(statementTimeoutMilliseconds) -c TimeZone=UTC -c DateStyle=ISO,YMD"
+    public init(url: String, mode: StatementMode = .unnamed, connectTimeoutSeconds: Int = 3, applicationName: String = "catalog") throws(DatabaseError) {
+        self.mode = mode
         let pairs: [(String, String)] = [
             ("connect_timeout", String(connectTimeoutSeconds)),
             ("application_name", applicationName),
-            ("options", options),
             ("client_encoding", "UTF8"),
             ("dbname", url),
         ]
@@ -49,9 +54,11 @@ public final class PostgresConnection {
         preparedNames.removeAll()
     }
 
-    /// Runs a parameterised statement (prepared on first use on this connection).
+    /// Runs a parameterised statement: unnamed, or prepared on first use on this
+    /// connection, as the connection's `mode` says.
     @discardableResult
     public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(DatabaseError) -> PostgresResult {
+        guard mode == .prepared else { return try queryPlannedForValues(sql, parameters) }
         guard let handle else { throw .connectionLost("connection is closed") }
         let texts = parameters.map(\.postgresText)
         for text in texts where text?.utf8.contains(0) == true {

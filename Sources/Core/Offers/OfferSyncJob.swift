@@ -7,8 +7,11 @@ import Logging
 /// It is a short-lived batch job (`catalog sync-offers`, started every minute by a
 /// systemd timer), never part of the web workers, which never call the offers service.
 /// A run:
-/// 1. takes a PostgreSQL advisory lock, so two runs never sync at once (the second
-///    reports "skipped" and succeeds: the first is doing the work);
+/// 1. takes the lease row `offer_sync_lease`, so two runs never sync at once (the second
+///    reports "skipped" and succeeds: the first is doing the work). A lease rather than
+///    an advisory lock, because a session lock does not survive a transaction-mode
+///    pooler; it lasts the run's deadline plus `leaseMarginSeconds`, so a killed run's
+///    lease expires on its own, and a live run has stopped starting work by then;
 /// 2. reuses the access token stored by an earlier run until shortly before it expires,
 ///    else obtains one with the refresh token and stores it (see `AccessTokenProvider`);
 /// 3. works through the products with `concurrency` calls in flight: pending products are
@@ -17,21 +20,22 @@ import Logging
 ///    previous offers intact;
 /// 4. returns a summary; anything failed means exit status 1.
 public struct OfferSyncJob: Sendable {
-    /// The advisory lock key of sync runs (an arbitrary constant: "offers" in ASCII).
-    public static let advisoryLockKey: Int64 = 0x6F66_6665_7273
+    /// How long past the run's deadline its lease lasts: the calls in flight at the
+    /// deadline finish within their own timeouts, well inside this.
+    public static let leaseMarginSeconds = 60
 
     public let configuration: OffersConfiguration
     public let databaseURL: String
-    public let statementTimeoutMilliseconds: Int
+    public let statementMode: StatementMode
     public let client: any OffersClient
     public let logger: Logger
     private let now: @Sendable () -> Date
 
-    public init(configuration: OffersConfiguration, databaseURL: String, statementTimeoutMilliseconds: Int,
+    public init(configuration: OffersConfiguration, databaseURL: String, statementMode: StatementMode = .unnamed,
                 client: any OffersClient, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) {
         self.configuration = configuration
         self.databaseURL = databaseURL
-        self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+        self.statementMode = statementMode
         self.client = client
         self.logger = logger
         self.now = now
@@ -50,13 +54,15 @@ public struct OfferSyncJob: Sendable {
         var summary = OfferSyncSummary()
         let store: OfferSyncStore
         do {
-            store = try OfferSyncStore(databaseURL: databaseURL, statementTimeoutMilliseconds: statementTimeoutMilliseconds)
+            store = try OfferSyncStore(databaseURL: databaseURL, mode: statementMode)
         } catch {
             summary.fatalError = .database(error)
             return summary
         }
+        let holder = "\(ProcessInfo.processInfo.hostName) pid \(getpid()) \(Hex.encode(SecureRandom.bytes(6)))"
+        let leaseSeconds = Int(configuration.runDeadline.rounded(.up)) + Self.leaseMarginSeconds
         do {
-            guard try await store.tryLock(key: Self.advisoryLockKey) else {
+            guard try await store.takeLease(holder: holder, seconds: leaseSeconds) else {
                 summary.skippedBecauseLocked = true
                 await store.close()
                 return summary
@@ -67,7 +73,7 @@ public struct OfferSyncJob: Sendable {
             return summary
         }
         await sync(store: store, into: &summary)
-        await store.unlock(key: Self.advisoryLockKey)
+        await store.releaseLease(holder: holder)
         await store.close()
         return summary
     }

@@ -5,24 +5,33 @@ import Foundation
 /// An actor because the job fetches from the offers service concurrently while a
 /// `PostgresConnection` serves one caller at a time: lanes await their turn here, so the
 /// HTTP work overlaps and the database writes are serial (each is one short statement,
-/// so one connection keeps up with many lanes). The same connection holds the run's
-/// advisory lock: if the process dies, PostgreSQL drops the lock with the connection.
+/// so one connection keeps up with many lanes). Every statement stands alone (no session
+/// state), so the connection may be a PgBouncer in transaction mode; the run's exclusion
+/// is the `offer_sync_lease` row (migration 0010), not a session lock.
 actor OfferSyncStore {
     private let connection: PostgresConnection
 
-    init(databaseURL: String, statementTimeoutMilliseconds: Int) throws(DatabaseError) {
-        connection = try PostgresConnection(url: databaseURL, statementTimeoutMilliseconds: statementTimeoutMilliseconds,
-                                            applicationName: "catalog-sync-offers")
+    init(databaseURL: String, mode: StatementMode) throws(DatabaseError) {
+        connection = try PostgresConnection(url: databaseURL, mode: mode, applicationName: "catalog-sync-offers")
     }
 
-    /// Takes the run's session-level advisory lock without waiting; false if another
-    /// session holds it.
-    func tryLock(key: Int64) throws(DatabaseError) -> Bool {
-        try connection.query("SELECT pg_try_advisory_lock($1)", [key]).first?.bool(0) ?? false
+    /// Takes the run's lease for `seconds` if nobody holds it or its holder's lease has
+    /// expired (a killed run); false if another run holds it. One statement: two runs
+    /// that try at once serialise on the row, and the second sees the first's lease.
+    func takeLease(holder: String, seconds: Int) throws(DatabaseError) -> Bool {
+        try connection.query("""
+            INSERT INTO offer_sync_lease AS l (holder, taken_at, expires_at)
+            VALUES ($1, now(), now() + make_interval(secs => $2))
+            ON CONFLICT (singleton) DO UPDATE
+            SET holder = EXCLUDED.holder, taken_at = EXCLUDED.taken_at, expires_at = EXCLUDED.expires_at
+            WHERE l.expires_at <= now()
+            RETURNING holder
+            """, [holder, seconds]).rowCount == 1
     }
 
-    func unlock(key: Int64) {
-        _ = try? connection.query("SELECT pg_advisory_unlock($1)", [key])
+    /// Gives the lease back (only if it is still this run's).
+    func releaseLease(holder: String) {
+        _ = try? connection.query("DELETE FROM offer_sync_lease WHERE holder = $1", [holder])
     }
 
     func close() { connection.close() }

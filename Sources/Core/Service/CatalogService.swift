@@ -30,7 +30,9 @@ public final class CatalogService {
         self.logger = logger
         self.database = database ?? Database(
             url: configuration.databaseURL,
-            statementTimeoutMilliseconds: configuration.statementTimeoutMilliseconds,
+            mode: configuration.databaseStatements,
+            replicaURLs: configuration.databaseReadURLs,
+            replicaPolicy: configuration.readReplicaPolicy,
             logger: logger)
         let tokens = TokenAuthenticator(settings: configuration.auth)
         let passwords = PasswordWork(
@@ -75,7 +77,9 @@ public final class CatalogService {
                 var context = RequestContext(database: database, configuration: configuration, logger: requestLogger, parameters: parameters)
                 do {
                     context.principal = try authorize(request, for: route.operation.access)
-                    response = try handler(request, context)
+                    response = try database.routingReads(toReplicas: Self.isAnonymousRead(request, route.operation)) {
+                        try handler(request, context)
+                    }
                 } catch {
                     response = Self.response(for: error, logger: requestLogger)
                 }
@@ -99,6 +103,13 @@ public final class CatalogService {
             "duration_ms": "\(Self.twoDecimals(milliseconds))",
         ])
         return response
+    }
+
+    /// A read a replica may answer: a public route, GET or HEAD, no credentials. A caller
+    /// who sends a token reads from the primary, so a writer always sees its own writes.
+    static func isAnonymousRead(_ request: Request, _ operation: Operation) -> Bool {
+        (request.method == .get || request.method == .head) && operation.access == .everyone
+            && request.headers[.authorization] == nil
     }
 
     /// Enforces a route's access rule: 401 without a valid token, 403 for a non-admin on
@@ -138,9 +149,5 @@ public final class CatalogService {
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 
-    static func monotonicSeconds() -> Double {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
+    static func monotonicSeconds() -> Double { Database.monotonicSeconds() }
 }

@@ -21,14 +21,14 @@ public enum ServiceRoutes {
         }
 
         router.add(.get, "/readyz", Operation("readiness", "Readiness: the database answers", tags: ["service"])
-            .response(200, "Ready to serve.", schema: OpenAPI.ref("Status"))) { _, context in
-            do {
-                _ = try context.database.read { db in try db.query("SELECT 1") }
-            } catch let error as DatabaseError {
-                context.logger.warning("readiness check failed", metadata: ["error": "\(error)"])
+            .describe("`ready` when the primary answers; `read_only` when only a read replica does (anonymous reads are served, writes are 503); each database endpoint with its state.")
+            .response(200, "Ready to serve (all of it, or anonymous reads only).", schema: OpenAPI.ref("Readiness"))) { _, context in
+            let endpoints = DatabaseEndpoints.check(context.database)
+            guard endpoints.primaryUp || endpoints.anyReplicaUp else {
+                context.logger.warning("readiness check failed: no database endpoint answers")
                 throw APIError.serviceUnavailable("The database is not answering.", retryAfter: 2)
             }
-            return .json(["status": "ready"])
+            return .json(["status": .string(endpoints.primaryUp ? "ready" : "read_only"), "databases": endpoints.json])
         }
 
         router.add(.get, "/metrics", Operation("metrics", "Prometheus metrics of the worker pool", tags: ["service"])
@@ -37,7 +37,7 @@ public enum ServiceRoutes {
             .response(200, "Metrics in Prometheus text format (version 0.0.4).", schema: ["type": "string"], contentType: "text/plain")) { _, context in
             let pool = instrumentation?.metricsExposition() ?? "# HELP catalog_up Whether the service answers.\n# TYPE catalog_up gauge\ncatalog_up 1\n"
             // No 503 here even without a database (hence noDatabase()): the offers' freshness is left out instead.
-            let text = pool + OfferFreshness.exposition(context.database)
+            let text = pool + DatabaseEndpoints.check(context.database).exposition + OfferFreshness.exposition(context.database)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: Array(text.utf8))
         }
 
@@ -58,6 +58,17 @@ public enum ServiceRoutes {
         ]),
         ("Status", [
             "type": "object", "required": ["status"], "properties": ["status": ["type": "string"]],
+        ]),
+        ("Readiness", [
+            "type": "object", "required": ["status", "databases"],
+            "properties": [
+                "status": ["type": "string", "enum": ["ready", "read_only"]],
+                "databases": ["type": "array", "items": [
+                    "type": "object", "required": ["name", "role", "state"],
+                    "properties": ["name": ["type": "string"], "role": ["type": "string", "enum": ["primary", "replica"]],
+                                   "state": ["type": "string"], "lag_bytes": ["type": "integer"]],
+                ]],
+            ],
         ]),
     ]
 }

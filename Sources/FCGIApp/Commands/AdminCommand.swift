@@ -37,7 +37,7 @@ struct AdminCommand: ParsableCommand {
             let configuration = Startup.configuration()
             Startup.bootstrapLogging(configuration)
             let logger = Logger(label: "catalog.admin")
-            let database = Database(url: configuration.databaseURL, statementTimeoutMilliseconds: 30_000, logger: logger)
+            let database = Database(url: configuration.databaseURL, mode: configuration.databaseStatements, transactionTimeoutMilliseconds: 30_000, logger: logger)
             do {
                 switch try AdminBootstrap.createOrPromote(email: email, name: name, password: password, database: database) {
                 case .created(let user): print("created admin \(user.email) (id \(user.id))")
@@ -66,7 +66,7 @@ struct AdminCommand: ParsableCommand {
         func run() throws {
             let configuration = Startup.configuration()
             Startup.bootstrapLogging(configuration)
-            let database = Database(url: configuration.databaseURL, statementTimeoutMilliseconds: 30_000, logger: Logger(label: "catalog.admin"))
+            let database = Database(url: configuration.databaseURL, mode: configuration.databaseStatements, transactionTimeoutMilliseconds: 30_000, logger: Logger(label: "catalog.admin"))
             do {
                 let cleared = try database.transaction { db in try LoginThrottle.clear(db, email: email) }
                 print(cleared ? "cleared the sign-in throttle of \(EmailAddress.normalize(email))"

@@ -18,7 +18,7 @@ struct CleanupLoadTestCommand: ParsableCommand {
         }
         let configuration = Startup.configuration()
         Startup.bootstrapLogging(configuration)
-        let database = Database(url: configuration.databaseURL, statementTimeoutMilliseconds: 120_000, logger: Logger(label: "catalog.cleanup"))
+        let database = Database(url: configuration.databaseURL, mode: configuration.databaseStatements, transactionTimeoutMilliseconds: 120_000, logger: Logger(label: "catalog.cleanup"))
         do {
             let report = try LoadTestCleanup.run(prefix: prefix, database: database)
             print("removed \(report.users) users, \(report.books) books, \(report.authors) authors (prefix \(prefix))")

@@ -37,7 +37,7 @@ struct SyncOffersCommand: ParsableCommand {
         // Only what this job needs: the web service's settings (JWT secret, ...) are not required here.
         var reader = EnvironmentReader(environment)
         let databaseURL = reader.required("DATABASE_URL", hint: "e.g. postgres://catalog:PASSWORD@127.0.0.1:5432/catalog")
-        let timeout = reader.integer("CATALOG_STATEMENT_TIMEOUT_MS", default: 5000, range: 100...600_000)
+        let statements = reader.choice("CATALOG_DB_STATEMENTS", default: StatementMode.unnamed)
         let format = reader.choice("CATALOG_LOG_FORMAT", default: LogFormat.logfmt)
         let level = reader.choice("CATALOG_LOG_LEVEL", default: Logger.Level.info)
         var problems = reader.errors
@@ -52,12 +52,12 @@ struct SyncOffersCommand: ParsableCommand {
             throw ExitCode(78)
         }
         if let concurrency { offers.concurrency = concurrency }
-        Startup.bootstrapLogging(ServiceConfiguration(databaseURL: databaseURL, statementTimeoutMilliseconds: timeout,
+        Startup.bootstrapLogging(ServiceConfiguration(databaseURL: databaseURL,
                                                       logFormat: format, logLevel: level))
         let logger = Logger(label: "catalog.sync-offers")
 
         let job = OfferSyncJob(
-            configuration: offers, databaseURL: databaseURL, statementTimeoutMilliseconds: timeout,
+            configuration: offers, databaseURL: databaseURL, statementMode: statements,
             client: URLSessionOffersClient(configuration: offers, maxConnections: offers.concurrency), logger: logger)
         let summary = Self.wait { await job.run() }
 

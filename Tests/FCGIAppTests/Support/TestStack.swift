@@ -29,7 +29,7 @@ enum TestStack {
 
     /// A direct database connection, for asserting on stored state.
     static func database() throws -> PostgresConnection {
-        try PostgresConnection(url: databaseURL, statementTimeoutMilliseconds: 10_000)
+        try PostgresConnection(url: databaseURL)
     }
 
     /// A short random tag that keeps one test's rows apart from every other's.
