@@ -35,6 +35,7 @@
 #      BENCH_CONNECTIONS (32), BENCH_AUTH_HEADER, BENCH_SKIP_BUILD=1 (use the
 #      existing release binary), BENCH_BIN (binary to run; implies no build),
 #      BENCH_KEEP=1 (keep the run dir with logs and raw wrk output),
+#      BENCH_DB_STATEMENTS (prepared; unnamed measures the pooler-safe default),
 #      BENCH_ONLY (an extended regex: measure only the rows whose name matches it, e.g.
 #      'healthz|\(auth\)|PHP-FPM' while working on one path; the report compares what ran),
 #      SWIFT_BUILD_ARGS (e.g. "--scratch-path .build-x", for the release build).
@@ -89,6 +90,11 @@ scripts/bench-peers.sh prepare "$PEERS_DIR"
 # The admin's token must outlive the run (a million products and the search rows take
 # longer than the default 15 minutes).
 echo 'export CATALOG_TOKEN_TTL=7200' >"$RUN_DIR/extra.env"
+# Statements prepared once per connection: the setting for a single host whose workers
+# connect to PostgreSQL directly, as here (the default, unnamed, is for a transaction
+# pooler and parses and plans every statement: README "PgBouncer").
+BENCH_DB_STATEMENTS=${BENCH_DB_STATEMENTS:-prepared}
+echo "export CATALOG_DB_STATEMENTS=$BENCH_DB_STATEMENTS" >>"$RUN_DIR/extra.env"
 
 echo "== stack up ($WORKERS workers; the peers' servers in its nginx)"
 scripts/stack.sh up "$RUN_DIR" --workers "$WORKERS" --bin "$BIN" --nginx-include "$PEERS_DIR/nginx-peers.conf"
@@ -212,7 +218,7 @@ done
 
 echo
 echo "$SCALE products; wrk -t$THREADS -c$CONNECTIONS -d${SECONDS_RUN}s, $WORKERS catalog workers, $(nproc) cores, loopback;" \
-    "medians of $ROUNDS rounds"
+    "CATALOG_DB_STATEMENTS=$BENCH_DB_STATEMENTS; medians of $ROUNDS rounds"
 # Catalog's ratio to each peer: add a --compare line for each further Catalog row.
 python3 "$REPO/scripts/bench-report.py" "$RESULTS" \
     --compare "GET /products/{id}" "PHP-FPM GET /products/{id}" \

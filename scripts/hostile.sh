@@ -110,6 +110,8 @@ PHASE_DIR=$RUN_DIR/phases
 mkdir -p "$PHASE_DIR"
 # Tokens outlive the longest run (4 phases of up to 300 s, drains included).
 echo 'export CATALOG_TOKEN_TTL=7200' >"$RUN_DIR/extra.env"
+# A single host's setting, as make bench uses (see scripts/bench.sh).
+echo 'export CATALOG_DB_STATEMENTS=prepared' >>"$RUN_DIR/extra.env"
 
 echo "== stack up ($WORKERS workers)"
 scripts/stack.sh up "$RUN_DIR" --workers "$WORKERS" --bin "$BIN"

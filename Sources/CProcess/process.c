@@ -41,45 +41,47 @@ int catalog_poller_wait(int poller, int timeout_ms, const sigset_t *mask, int *f
     return n;
 }
 
-int catalog_send_descriptor(int sock, int fd) {
-    char byte = 'c';
-    struct iovec iov = { &byte, 1 };
+/* One byte of payload and room for one descriptor: what both directions exchange. */
+struct descriptor_message {
+    char byte;
+    struct iovec iov;
+    struct msghdr header;
     union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr message;
-    memset(&message, 0, sizeof message);
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control.buffer;
-    message.msg_controllen = sizeof control.buffer;
-    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+};
+
+static void descriptor_message_init(struct descriptor_message *m) {
+    memset(m, 0, sizeof *m);
+    m->byte = 'c';
+    m->iov.iov_base = &m->byte;
+    m->iov.iov_len = 1;
+    m->header.msg_iov = &m->iov;
+    m->header.msg_iovlen = 1;
+    m->header.msg_control = m->control.buffer;
+    m->header.msg_controllen = sizeof m->control.buffer;
+}
+
+int catalog_send_descriptor(int sock, int fd) {
+    struct descriptor_message m;
+    descriptor_message_init(&m);
+    struct cmsghdr *header = CMSG_FIRSTHDR(&m.header);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
     header->cmsg_len = CMSG_LEN(sizeof(int));
     memcpy(CMSG_DATA(header), &fd, sizeof(int));
     ssize_t sent;
-    do { sent = sendmsg(sock, &message, MSG_DONTWAIT | MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    do { sent = sendmsg(sock, &m.header, MSG_DONTWAIT | MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
     return sent == 1 ? 0 : -1;
 }
 
 int catalog_receive_descriptor(int sock) {
-    char byte;
-    struct iovec iov = { &byte, 1 };
-    union { char buffer[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } control;
-    memset(&control, 0, sizeof control);
-    struct msghdr message;
-    memset(&message, 0, sizeof message);
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    message.msg_control = control.buffer;
-    message.msg_controllen = sizeof control.buffer;
+    struct descriptor_message m;
+    descriptor_message_init(&m);
     ssize_t received;
-    do { received = recvmsg(sock, &message, MSG_DONTWAIT); } while (received < 0 && errno == EINTR);
+    do { received = recvmsg(sock, &m.header, MSG_DONTWAIT); } while (received < 0 && errno == EINTR);
     if (received <= 0) return -1;
-    struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+    struct cmsghdr *header = CMSG_FIRSTHDR(&m.header);
     if (header == NULL || header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) { errno = EPROTO; return -1; }
     int fd;
     memcpy(&fd, CMSG_DATA(header), sizeof(int));
     return fd;
 }
-
