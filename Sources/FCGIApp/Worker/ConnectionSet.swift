@@ -102,7 +102,13 @@ final class ConnectionSet {
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         }
-        return hold(fd)
+        // Served at once, as the blocking accept loop did: nginx sends the request right
+        // after connecting. Waiting again instead could accept more connections from the
+        // backlog before serving this one, taking requests another idle worker would have
+        // served at once (and losing all of them if this worker is killed or stops).
+        _ = hold(fd)
+        guard let connection = held[fd] else { return .timeout }
+        return .request(connection.request)
     }
 
     /// A connection a leaving worker passed on (several workers may wake for one; the others
