@@ -136,8 +136,9 @@ struct Worker {
     /// which nginx has already buffered and sends at memory speed.
     static func discardUnreadInput(_ request: UnsafeMutablePointer<FCGX_Request>) {
         guard request.pointee.keepConnection != 0, let input = request.pointee.in else { return }
-        var buffer = [CChar](repeating: 0, count: 16_384)
-        buffer.withUnsafeMutableBufferPointer { bytes in
+        // On the stack: this runs after every request, and usually finds only the empty
+        // end-of-stdin record.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 16_384) { bytes in
             while FCGX_GetStr(bytes.baseAddress, Int32(bytes.count), input) > 0 {}
         }
     }
