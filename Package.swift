@@ -49,10 +49,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Helpers both test targets share (not shipped: only the test targets depend on it).
+        // Helpers the test targets share (not shipped: only the test targets depend on it).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["Core", "TestSupport"]),
-        .testTarget(name: "PoolStateMachineTests", dependencies: ["ProcessPool"]),
+        .testTarget(name: "PoolStateMachineTests", dependencies: ["ProcessPool", "TestSupport"]),
     ]
 )

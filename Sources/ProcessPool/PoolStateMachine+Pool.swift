@@ -18,7 +18,7 @@ extension PoolStateMachine {
             nextSpawnAt = now + 1
             return [.log(.error, "no free scoreboard slot; cannot start a worker", ["slots": "\(slotCount)"])]
         }
-        let maxRequests = settings.maxRequests > 0 ? settings.maxRequests + Int.random(in: 0...settings.maxRequestsJitter, using: &jitter) : 0
+        let maxRequests = settings.maxRequests > 0 ? settings.maxRequests + Int.random(in: 0...settings.maxRequestsJitter, using: &random) : 0
         return [.spawn(Spawn(slot: slot, generation: generation, maxRequests: maxRequests))]
     }
 

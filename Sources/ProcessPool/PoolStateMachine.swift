@@ -12,12 +12,13 @@
 ///
 /// `Configuration` is what a generation of workers runs with beyond `PoolSettings`
 /// (the service's configuration); the machine keeps it with its generation so that an
-/// aborted reload brings the previous one back.
+/// aborted reload brings the previous one back. `Random` draws the max-requests jitter:
+/// the system's generator in the master, a seeded one in the tests.
 ///
 /// The type is split by concern: `+Event` and `+Action` are its vocabulary, `+Pool`
 /// forks, retires and judges exits, `+Supervision` reads the slots, `+Reload` runs HUP,
 /// `+Stop` the end.
-public struct PoolStateMachine<Configuration> {
+public struct PoolStateMachine<Configuration, Random: RandomNumberGenerator> {
     /// Why the master killed a worker (decides how its exit is judged).
     public enum KillReason: Equatable, Sendable { case timeout, notReady, heartbeat, graceExpired }
 
@@ -69,16 +70,16 @@ public struct PoolStateMachine<Configuration> {
     var lastStartFailure = ""
     public internal(set) var nextSpawnAt = 0.0
     public internal(set) var announcedReady = false
-    var jitter: JitterGenerator
+    var random: Random
 
-    /// `slotCount`: the scoreboard's worker slots; `seed`: the max-requests jitter's.
-    public init(settings: PoolSettings, configuration: Configuration, slotCount: Int, readyTimeout: Double, seed: UInt64) {
+    /// `slotCount`: the scoreboard's worker slots.
+    public init(settings: PoolSettings, configuration: Configuration, slotCount: Int, readyTimeout: Double, random: Random) {
         self.settings = settings
         self.configuration = configuration
         self.readyTimeout = readyTimeout
         self.slotCount = slotCount
         self.freeSlots = Array((0..<slotCount).reversed())
-        self.jitter = JitterGenerator(seed: seed)
+        self.random = random
     }
 
     public mutating func handle(_ event: Event) -> [Action] {

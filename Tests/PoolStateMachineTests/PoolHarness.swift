@@ -1,9 +1,11 @@
 import Glibc
 import Logging
 import ProcessPool
+import TestSupport
 
-/// The machine under test, with a `String` standing for the service configuration.
-typealias Machine = PoolStateMachine<String>
+/// The machine under test, with a `String` standing for the service configuration and a
+/// seeded generator for the max-requests jitter.
+typealias Machine = PoolStateMachine<String, SeededGenerator>
 typealias Action = Machine.Action
 
 func poolSettings(workers: Int = 2, gracefulTimeout: Double = 30, timeout: Double = 30, maxRequests: Int = 0,
@@ -29,7 +31,7 @@ struct PoolHarness {
     struct Problems: Error { let lines: [String] }
 
     init(_ settings: PoolSettings = poolSettings(), configuration: String = "A", slotCount: Int = 16, readyTimeout: Double = 30, seed: UInt64 = 7) {
-        machine = Machine(settings: settings, configuration: configuration, slotCount: slotCount, readyTimeout: readyTimeout, seed: seed)
+        machine = Machine(settings: settings, configuration: configuration, slotCount: slotCount, readyTimeout: readyTimeout, random: SeededGenerator(seed: seed))
     }
 
     var nowMilliseconds: Int64 { Int64(now * 1000) }

@@ -32,7 +32,7 @@ import ProcessPool
 /// re-reading of the configuration, `+Stop` the exit), and `Arbiter+Reporting` talks to
 /// systemd and writes the status and pid files.
 final class Arbiter {
-    typealias Machine = PoolStateMachine<ServiceConfiguration>
+    typealias Machine = PoolStateMachine<ServiceConfiguration, SystemRandomNumberGenerator>
 
     struct Options {
         var pidFile: String?
@@ -69,7 +69,7 @@ final class Arbiter {
         self.worker = worker
         self.logger = Logger(label: "catalog.master")
         self.machine = Machine(settings: loaded.settings, configuration: loaded.configuration, slotCount: Scoreboard.slotCount,
-                               readyTimeout: options.readyTimeout, seed: UInt64.random(in: .min ... .max))
+                               readyTimeout: options.readyTimeout, random: SystemRandomNumberGenerator())
     }
 
     var settings: PoolSettings { machine.settings }
