@@ -34,6 +34,16 @@ import Testing
         #expect(pool.machine.waitInterval(now: pool.now) == 0.5)
     }
 
+    @Test func duringABackOffTheWaitEndsWhenTheNextForkIsDue() {
+        var pool = PoolHarness(poolSettings(workers: 2))
+        pool.startPool()
+        pool.exit(102, .signaled(signal: SIGKILL))
+        let replacement = pool.maintain().spawnedPIDs
+        pool.exit(replacement[0], .exited(code: 1))  // the replacement fails to start
+        #expect(abs(pool.machine.waitInterval(now: pool.now) - 0.1) < 1e-9)
+        #expect(pool.machine.waitInterval(now: pool.now + 0.095) == 0.01, "but never shorter than 10 ms")
+    }
+
     @Test func withoutAFreeScoreboardSlotNoWorkerIsForkedForASecond() {
         var pool = PoolHarness(poolSettings(workers: 3), slotCount: 2)
         let actions = pool.maintain()
