@@ -25,6 +25,9 @@ let package = Package(
         // calls Swift cannot make directly (prctl, epoll, descriptor passing).
         .target(name: "CScoreboard"),
         .target(name: "CProcess"),
+        // The master's decisions (spawn, retire, reload, timeouts, back-off, stop) as a
+        // pure state machine: events in, actions out; no system calls, unit-tested alone.
+        .target(name: "ProcessPool", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Core",
             dependencies: [
@@ -41,13 +44,15 @@ let package = Package(
                 "CFastCGI",
                 "CScoreboard",
                 "CProcess",
+                "ProcessPool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Helpers both test targets share (not shipped: only the test targets depend on it).
+        // Helpers the test targets share (not shipped: only the test targets depend on it).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["Core", "TestSupport"]),
+        .testTarget(name: "PoolStateMachineTests", dependencies: ["ProcessPool", "TestSupport"]),
     ]
 )

@@ -29,23 +29,4 @@ enum SignalSet {
         let signal = sigtimedwait(&set, nil, &timeout)
         return signal > 0 ? signal : nil
     }
-
-    static func name(_ signal: Int32) -> String {
-        switch signal {
-        case SIGTERM: "TERM"
-        case SIGINT: "INT"
-        case SIGQUIT: "QUIT"
-        case SIGHUP: "HUP"
-        case SIGKILL: "KILL"
-        case SIGCHLD: "CHLD"
-        case SIGTTIN: "TTIN"
-        case SIGTTOU: "TTOU"
-        case SIGSEGV: "SEGV"
-        case SIGABRT: "ABRT"
-        case SIGILL: "ILL"
-        case SIGTRAP: "TRAP"
-        case SIGBUS: "BUS"
-        default: "SIG\(signal)"
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import ProcessPool
 
 /// The pool's status file: a JSON snapshot of the master's view and the scoreboard,
 /// written by the master about once a second (and right after the pool changes) with

@@ -3,6 +3,7 @@ import CProcess
 import Core
 import Foundation
 import Logging
+import ProcessPool
 
 /// Everything a freshly forked worker needs, handed over by the master.
 struct WorkerContext {

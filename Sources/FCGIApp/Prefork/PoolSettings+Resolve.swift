@@ -1,24 +1,11 @@
 import Core
 import Foundation
+import ProcessPool
 
-/// The process manager's settings, resolved from the command line (which wins) and the
-/// environment (`CATALOG_*`, plus an optional env file), and re-resolved on every `HUP`.
-struct PoolSettings: Equatable {
-    /// Worker processes of the current generation.
-    var workers: Int
-    /// Seconds in-flight requests get on TERM, and old workers get on reload, before KILL.
-    var gracefulTimeout: Double
-    /// Seconds one request may take before its worker is killed and replaced.
-    var timeout: Double
-    /// Requests after which a worker exits (between requests) and is replaced; 0 = never.
-    var maxRequests: Int
-    /// A random 0...jitter is added to `maxRequests` per worker, so they do not all recycle at once.
-    var maxRequestsJitter: Int
-    /// Consecutive workers that die before becoming ready after which the master gives up.
-    var maxStartFailures: Int
-    /// `CATALOG_ENABLE_TEST_ROUTES=1`: the `/__test/*` routes of the fault tests. Never in production.
-    var testRoutes: Bool
-
+/// Resolving the process manager's settings (`PoolSettings`, in ProcessPool) from the
+/// command line (which wins) and the environment (`CATALOG_*`, plus an optional env
+/// file), at start and on every `HUP`.
+extension PoolSettings {
     /// What the command line fixed; `nil` means "from the environment, or the default".
     struct Overrides {
         var workers: Int?
