@@ -17,7 +17,7 @@ public enum UserRoutes {
 
         router.add(.get, "/users", .admin, Operation("listUsers", "List users", tags: ["users"])
             .parameters(OpenAPI.queryParameter("email", "Exact (case-insensitive) email lookup.",
-                                               schema: OpenAPI.text(maxLength: EmailAddress.maximumLength)))
+                                               schema: AccountInput.emailField.shapeOnly().requestSchema))
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of users in id order.", schema: OpenAPI.arrayOf("User"), headers: ["Link"])
             .problems(422)) { request, context, _ in

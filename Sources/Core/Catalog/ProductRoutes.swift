@@ -135,9 +135,9 @@ public enum ProductRoutes {
     private static func productSchema(withOffers: Bool) -> JSONValue {
         var properties: JSONObject = [
             "id": OpenAPI.idSchema,
-            "name": ["type": "string", "minLength": 1, "maxLength": 200],
-            "description": ["type": "string", "maxLength": 10000],
-            "price": ["type": "number", "minimum": 0, "description": "Exact decimal with two decimal places."],
+            "name": ProductInput.name.responseSchema,
+            "description": ProductInput.description.responseSchema,
+            "price": ProductInput.price.responseSchema,
             "created_at": ["type": "string", "format": "date-time"],
             "updated_at": ["type": "string", "format": "date-time"],
             "offers_synced_at": ["type": ["string", "null"], "format": "date-time",
