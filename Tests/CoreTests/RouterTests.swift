@@ -1,5 +1,6 @@
 import Core
 import HTTPTypes
+import Logging
 import Testing
 
 @Suite struct RouterTests {
@@ -64,5 +65,28 @@ import Testing
             return
         }
         #expect(route.method == .get)
+    }
+
+    /// A route's access is the rule it was registered with, whatever its `Operation` was
+    /// built with, and that rule runs before the handler: without a token a signed-in or
+    /// admin route never reaches its handler (401), a public one never asks for a token.
+    @Test func accessComesFromTheRegistrationAndRunsBeforeTheHandler() throws {
+        var router = Router()
+        let op = Operation("x", "x", tags: [])
+        router.add(.get, "/open", op) { _, _ in Response(status: .ok) }
+        router.add(.get, "/mine", .signedIn, op) { _, _, caller in Response(status: .ok, body: Array(String(caller.userID).utf8)) }
+        router.add(.get, "/admin", .admin, op) { _, _, admin in Response(status: .ok, body: Array(String(admin.userID).utf8)) }
+        #expect(router.routes.map(\.operation.access) == [.everyone, .signedIn, .admin])
+
+        let database = Database(url: "postgres://unused@127.0.0.1:1/none", logger: Logger(label: "test"))
+        let tokens = TokenAuthenticator(settings: AuthSettings(secret: Array("a test secret of thirty-two bytes".utf8)))
+        guard case .matched(let open, _, _) = router.resolve(.get, "/open") else { Issue.record("no match"); return }
+        _ = try open(Request(.get, "/open"), database, tokens)
+        for path in ["/mine", "/admin"] {
+            guard case .matched(let admission, _, _) = router.resolve(.get, path) else { Issue.record("no match"); return }
+            #expect(throws: APIError.unauthorized("This operation requires a bearer token (Authorization: Bearer <token>).")) {
+                _ = try admission(Request(.get, path), database, tokens)
+            }
+        }
     }
 }

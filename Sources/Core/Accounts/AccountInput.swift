@@ -1,10 +1,21 @@
-/// Validated bodies of the accounts routes.
+/// Validated bodies of the accounts routes, and each field's rules (declared once: the
+/// validation here and the request and response schemas are derived from them).
 ///
 /// Passwords are 8 to 1024 characters: the minimum is the API contract, the maximum keeps
 /// a hostile body from making the server hash megabytes.
 public enum AccountInput {
     public static let passwordLength = 8...1024
     public static let nameLength = 1...200
+
+    /// Stored normalised (`EmailAddress`), so the response states the format only.
+    public static let emailField = Field.text("email", length: 0...EmailAddress.maximumLength, format: "email").showing(.format)
+    public static let passwordField = Field.text("password", length: passwordLength).writeOnly()
+    public static let nameField = Field.text("name", length: nameLength)
+    public static let roleField = Field.choice("role", Role.allCases.map(\.rawValue), length: 1...20)
+    /// Checked against the stored hash, never against the password policy: only the
+    /// upper bound, so a hostile body cannot make the server hash megabytes.
+    static let currentPasswordField = passwordField.shapeOnly(named: "current_password")
+        .described("The account's present password. Required when you change your own `email` or `password` (403 if missing or wrong); not needed, and ignored, otherwise (an admin changing another user's account does not know it).")
 
     /// `POST /register`: `{"email", "password", "name"}`.
     public struct Registration: Sendable, Equatable {
@@ -13,15 +24,17 @@ public enum AccountInput {
         public let name: String
 
         public init(_ object: JSONObject) throws(APIError) {
-            var reader = FieldReader(object, allowed: ["email", "password", "name"])
+            var reader = FieldReader(object, fields: Self.fields)
             let email = AccountInput.email(&reader, required: true)
-            let password = reader.string("password", required: true, length: AccountInput.passwordLength)
-            let name = reader.string("name", required: true, length: AccountInput.nameLength)
+            let password = reader.text(AccountInput.passwordField, required: true)
+            let name = reader.text(AccountInput.nameField, required: true)
             try reader.finish()
             self.email = email!
             self.password = password!
             self.name = name!
         }
+
+        static let fields = [emailField, passwordField, nameField]
     }
 
     /// `POST /auth/login`: `{"email", "password"}`. Only the shape is checked: a login
@@ -31,13 +44,18 @@ public enum AccountInput {
         public let password: String
 
         public init(_ object: JSONObject) throws(APIError) {
-            var reader = FieldReader(object, allowed: ["email", "password"])
-            let email = reader.string("email", required: true, length: 0...EmailAddress.maximumLength)
-            let password = reader.string("password", required: true, length: 0...AccountInput.passwordLength.upperBound)
+            var reader = FieldReader(object, fields: Self.fields)
+            let email = reader.text(Self.emailShape, required: true)
+            let password = reader.text(Self.passwordShape, required: true)
             try reader.finish()
             self.email = EmailAddress.normalize(email!)
             self.password = password!
         }
+
+        /// The registration's email and password, checked for shape only.
+        static let emailShape = emailField.shapeOnly()
+        static let passwordShape = passwordField.shapeOnly()
+        static let fields = [emailShape, passwordShape]
     }
 
     /// `PATCH /users/{id}`: any of `name`, `email`, `password`, `role`, and
@@ -53,16 +71,12 @@ public enum AccountInput {
         static let changeFields = ["name", "email", "password", "role"]
 
         public init(_ object: JSONObject) throws(APIError) {
-            var reader = FieldReader(object, allowed: Set(Self.changeFields + ["current_password"]))
-            name = reader.string("name", required: false, length: AccountInput.nameLength)
+            var reader = FieldReader(object, fields: Self.fields)
+            name = reader.text(AccountInput.nameField, required: false)
             email = AccountInput.email(&reader, required: false)
-            password = reader.string("password", required: false, length: AccountInput.passwordLength)
-            if let text = reader.string("role", required: false, length: 1...20) {
-                if let role = Role(rawValue: text) { self.role = role } else { reader.fail("role", "must be one of: admin, user") }
-            }
-            // Checked against the stored hash, never against the password policy: only the
-            // upper bound, so a hostile body cannot make the server hash megabytes.
-            currentPassword = reader.string("current_password", required: false, length: 0...AccountInput.passwordLength.upperBound)
+            password = reader.text(AccountInput.passwordField, required: false)
+            role = reader.choice(AccountInput.roleField, required: false).flatMap(Role.init(rawValue:))
+            currentPassword = reader.text(AccountInput.currentPasswordField, required: false)
             if !Self.changeFields.contains(where: { object[$0] != nil }) {
                 reader.fail("body", "must contain at least one of: \(Self.changeFields.joined(separator: ", "))")
             }
@@ -73,62 +87,35 @@ public enum AccountInput {
         /// Callers changing these on their own account must send `current_password`, so
         /// a stolen access token alone cannot take the account over.
         public var changesCredentials: Bool { email != nil || password != nil }
+
+        static let fields = [
+            emailField.described("Changing your own needs `current_password`. An address that belongs to another account is a 409."),
+            passwordField.described("Changing your own needs `current_password`."),
+            nameField,
+            roleField.described("Only an admin may change roles; demoting the last admin is a 409."),
+            currentPasswordField,
+        ]
     }
 
     static func email(_ reader: inout FieldReader, required: Bool) -> String? {
-        guard let raw = reader.string("email", required: required, length: 0...(EmailAddress.maximumLength + 64)) else { return nil }
+        // Room for the whitespace that normalising trims; the declared bound is checked after.
+        guard let raw = reader.string(emailField.name, required: required, length: 0...(EmailAddress.maximumLength + 64)) else { return nil }
         let email = EmailAddress.normalize(raw)
         if let problem = EmailAddress.problem(with: email) {
-            reader.fail("email", problem)
+            reader.fail(emailField.name, problem)
             return nil
         }
         return email
     }
 
-    static let registrationSchema: JSONValue = [
-        "type": "object", "additionalProperties": false, "required": ["email", "password", "name"],
-        "properties": [
-            "email": OpenAPI.text(maxLength: 254, format: "email"),
-            "password": writeOnly(OpenAPI.text(minLength: 8, maxLength: 1024)),
-            "name": OpenAPI.text(minLength: 1, maxLength: 200),
-        ],
-    ]
+    static let registrationSchema = Registration.fields.requestBodySchema(leading: [("required", ["email", "password", "name"])])
 
-    static let loginSchema: JSONValue = [
-        "type": "object", "additionalProperties": false, "required": ["email", "password"],
-        "properties": [
-            "email": OpenAPI.text(maxLength: 254),
-            "password": writeOnly(OpenAPI.text(maxLength: 1024)),
-        ],
-    ]
+    static let loginSchema = Login.fields.requestBodySchema(leading: [("required", ["email", "password"])])
 
-    static let userPatchSchema: JSONValue = [
-        "type": "object", "additionalProperties": false,
+    static let userPatchSchema = UserPatch.fields.requestBodySchema(leading: [
         // At least one field that changes something (`current_password` alone does not).
-        "anyOf": .array(UserPatch.changeFields.map { field -> JSONValue in ["required": [.string(field)]] }),
-        "properties": [
-            "email": described(OpenAPI.text(maxLength: 254, format: "email"),
-                               "Changing your own needs `current_password`. An address that belongs to another account is a 409."),
-            "password": writeOnly(described(OpenAPI.text(minLength: 8, maxLength: 1024),
-                                            "Changing your own needs `current_password`.")),
-            "name": OpenAPI.text(minLength: 1, maxLength: 200),
-            "role": ["type": "string", "enum": ["admin", "user"], "description": "Only an admin may change roles; demoting the last admin is a 409."],
-            "current_password": writeOnly(described(OpenAPI.text(maxLength: 1024),
-                "The account's present password. Required when you change your own `email` or `password` (403 if missing or wrong); not needed, and ignored, otherwise (an admin changing another user's account does not know it).")),
-        ],
-    ]
-
-    private static func described(_ schema: JSONValue, _ description: String) -> JSONValue {
-        guard case .object(var object) = schema else { return schema }
-        object["description"] = .string(description)
-        return .object(object)
-    }
-
-    private static func writeOnly(_ schema: JSONValue) -> JSONValue {
-        guard case .object(var object) = schema else { return schema }
-        object["writeOnly"] = true
-        return .object(object)
-    }
+        ("anyOf", .array(UserPatch.changeFields.map { field -> JSONValue in ["required": [.string(field)]] })),
+    ])
 
     static let tokenSchema: JSONValue = [
         "type": "object", "required": ["access_token", "token_type", "expires_in"],

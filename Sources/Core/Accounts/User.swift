@@ -27,9 +27,9 @@ public struct User: Sendable, Equatable {
         "required": ["id", "email", "name", "role", "created_at", "updated_at"],
         "properties": [
             "id": OpenAPI.idSchema,
-            "email": ["type": "string", "format": "email"],
-            "name": ["type": "string", "minLength": 1, "maxLength": 200],
-            "role": ["type": "string", "enum": ["admin", "user"]],
+            "email": AccountInput.emailField.responseSchema,
+            "name": AccountInput.nameField.responseSchema,
+            "role": AccountInput.roleField.responseSchema,
             "created_at": ["type": "string", "format": "date-time"],
             "updated_at": ["type": "string", "format": "date-time"],
         ],

@@ -7,22 +7,20 @@ import HTTPTypes
 /// anyone, and only an admin may change a role.
 public enum UserRoutes {
     static func register(in router: inout Router, hasher: PasswordWork) {
-        router.add(.get, "/users/me", Operation("getCurrentUser", "The signed-in user", tags: ["users"])
-            .access(.signedIn)
-            .response(200, "The caller's record.", schema: OpenAPI.ref("User"), headers: ["ETag"])) { _, context in
-            guard let user = try context.database.read({ db in try UserStore.find(db, id: context.caller.userID) }) else {
+        router.add(.get, "/users/me", .signedIn, Operation("getCurrentUser", "The signed-in user", tags: ["users"])
+            .response(200, "The caller's record.", schema: OpenAPI.ref("User"), headers: ["ETag"])) { _, context, caller in
+            guard let user = try context.database.read({ db in try UserStore.find(db, id: caller.userID) }) else {
                 throw APIError.unauthorized("The token is no longer valid; sign in again.")
             }
             return .json(user.json, etag: true)
         }
 
-        router.add(.get, "/users", Operation("listUsers", "List users", tags: ["users"])
-            .access(.admin)
+        router.add(.get, "/users", .admin, Operation("listUsers", "List users", tags: ["users"])
             .parameters(OpenAPI.queryParameter("email", "Exact (case-insensitive) email lookup.",
-                                               schema: OpenAPI.text(maxLength: EmailAddress.maximumLength)))
+                                               schema: AccountInput.emailField.shapeOnly().requestSchema))
             .parameters(OpenAPI.pagingParameters[0], OpenAPI.pagingParameters[1])
             .response(200, "A page of users in id order.", schema: OpenAPI.arrayOf("User"), headers: ["Link"])
-            .problems(422)) { request, context in
+            .problems(422)) { request, context, _ in
             var errors: [FieldError] = []
             var page = PageRequest()
             do { page = try PageRequest(query: request.query) } catch let error as APIError { if case .validation(let found) = error { errors += found } }
@@ -38,20 +36,18 @@ public enum UserRoutes {
             return .page(users, request: request, page: page, id: \.id, json: \.json)
         }
 
-        router.add(.get, "/users/{id}", Operation("getUser", "Get a user", tags: ["users"])
-            .access(.signedIn)
+        router.add(.get, "/users/{id}", .signedIn, Operation("getUser", "Get a user", tags: ["users"])
             .response(200, "The user.", schema: OpenAPI.ref("User"), headers: ["ETag"])
             .response(304, "The cached copy is current.", headers: ["ETag"])
-            .problems(403)) { _, context in
-            let id = try authorize(context)
+            .problems(403)) { _, context, caller in
+            let id = try authorize(context, caller)
             guard let user = try context.database.read({ db in try UserStore.find(db, id: id) }) else {
                 throw APIError.notFound("There is no user \(id).")
             }
             return .json(user.json, etag: true)
         }
 
-        router.add(.patch, "/users/{id}", Operation("updateUser", "Update a user", tags: ["users"])
-            .access(.signedIn)
+        router.add(.patch, "/users/{id}", .signedIn, Operation("updateUser", "Update a user", tags: ["users"])
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the user changed since."))
             .body(AccountInput.userPatchSchema)
             .response(200, "The updated user.", schema: OpenAPI.ref("User"), headers: ["ETag"])
@@ -66,16 +62,16 @@ public enum UserRoutes {
                 be demoted (409). An email that belongs to another account is a 409: it tells a caller who \
                 has just proved their current password that the address is registered, which \
                 `POST /register` tells anyone.
-                """)) { request, context in
+                """)) { request, context, caller in
             // Cheap checks first, in this order: the path (403), the body (400/415/422), the
             // role rule (403), a missing current_password (403), `If-Match` (412). Only then
             // `passwordWork` spends scrypt, so none of these answers can be repeated to burn CPU.
-            let id = try authorize(context)
+            let id = try authorize(context, caller)
             let patch = try AccountInput.UserPatch(request.jsonObject(limits: context.configuration.jsonLimits))
-            if patch.role != nil, !context.caller.isAdmin {
+            if patch.role != nil, !caller.isAdmin {
                 throw APIError.forbidden("Only an admin may change a role.")
             }
-            let reauthenticate = id == context.caller.userID && patch.changesCredentials
+            let reauthenticate = id == caller.userID && patch.changesCredentials
             if reauthenticate, patch.currentPassword == nil {
                 throw APIError.forbidden("Changing your own email or password needs current_password, your present password.")
             }
@@ -106,14 +102,13 @@ public enum UserRoutes {
             return .json(user.json, etag: true)
         }
 
-        router.add(.delete, "/users/{id}", Operation("deleteUser", "Delete a user", tags: ["users"])
-            .access(.signedIn)
+        router.add(.delete, "/users/{id}", .signedIn, Operation("deleteUser", "Delete a user", tags: ["users"])
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the user changed since."))
             .response(204, "Deleted. Books the user owned stay, with `owner_id` null.")
             .problems(403)
             .problem(409, "The last admin cannot be deleted.")
-            .problems(412)) { request, context in
-            let id = try authorize(context)
+            .problems(412)) { request, context, caller in
+            let id = try authorize(context, caller)
             try context.database.transaction { db in
                 try LastAdminGuard.ensureAnotherAdmin(db, besides: id)
                 if request.hasIfMatch {
@@ -141,9 +136,9 @@ public enum UserRoutes {
     }
 
     /// The path's user id, if the caller may act on it (403 otherwise, before any lookup).
-    private static func authorize(_ context: RequestContext) throws -> Int64 {
+    private static func authorize(_ context: RequestContext, _ caller: Principal) throws -> Int64 {
         let id = context.parameters.id()
-        guard context.caller.mayActFor(userID: id) else {
+        guard caller.mayActFor(userID: id) else {
             throw APIError.forbidden("You may only access your own account.")
         }
         return id

@@ -9,7 +9,15 @@ public struct ProductInput: Sendable, Equatable {
 
     public static let nameLength = 1...200
     public static let descriptionLength = 0...10_000
-    static let fields: Set<String> = ["name", "description", "price"]
+
+    /// Each writable field's rules, declared once (validation and both schemas).
+    public static let name = Field.text("name", length: nameLength)
+    public static let description = Field.text("description", length: descriptionLength)
+    public static let price = Field.decimal("price", minimum: "0", maximum: Money.maximum.description, multipleOf: "0.01")
+        .described("Exact decimal with at most two decimal places.")
+        .respondedAs("Exact decimal with two decimal places.")
+        .showing(.minimum)
+    public static let fields = [name, description, price]
 
     public init(name: String? = nil, description: String? = nil, price: Money? = nil) {
         self.name = name
@@ -19,10 +27,10 @@ public struct ProductInput: Sendable, Equatable {
 
     /// Validates a body for `POST`/`PUT` (`partial: false`) or `PATCH` (`partial: true`).
     public init(_ object: JSONObject, partial: Bool) throws(APIError) {
-        var reader = FieldReader(object, allowed: Self.fields)
-        name = reader.string("name", required: !partial, length: Self.nameLength)
-        description = reader.string("description", required: false, length: Self.descriptionLength)
-        if let literal = reader.numberLiteral("price", required: !partial) {
+        var reader = FieldReader(object, fields: Self.fields)
+        name = reader.text(Self.name, required: !partial)
+        description = reader.text(Self.description, required: false)
+        if let literal = reader.numberLiteral(Self.price.name, required: !partial) {
             do {
                 price = try Money(parsing: literal)
             } catch {
@@ -34,24 +42,13 @@ public struct ProductInput: Sendable, Equatable {
                 }
             }
         }
-        if partial, object.isEmpty { reader.fail("body", "must contain at least one of: name, description, price") }
+        if partial, object.isEmpty { reader.fail("body", "must contain at least one of: \(Self.fields.map(\.name).joined(separator: ", "))") }
         try reader.finish()
         if !partial, description == nil { description = "" }
     }
 
     /// The OpenAPI schema of the body (`required` lists the fields `POST`/`PUT` need).
     static func schema(partial: Bool) -> JSONValue {
-        var object: JSONObject = [
-            "type": "object",
-            "additionalProperties": false,
-            "properties": [
-                "name": OpenAPI.text(minLength: 1, maxLength: 200),
-                "description": OpenAPI.text(maxLength: 10000),
-                "price": ["type": "number", "minimum": 0, "maximum": Money.maximum.json, "multipleOf": .number("0.01"),
-                          "description": "Exact decimal with at most two decimal places."],
-            ],
-        ]
-        if partial { object["minProperties"] = 1 } else { object["required"] = ["name", "price"] }
-        return .object(object)
+        fields.requestBodySchema(trailing: [partial ? ("minProperties", 1) : ("required", ["name", "price"])])
     }
 }

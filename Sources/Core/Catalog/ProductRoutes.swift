@@ -2,7 +2,7 @@ import HTTPTypes
 
 /// The products resource: routes, their handlers and their OpenAPI descriptions.
 ///
-/// Reads are public; writes need the `admin` role.
+/// Reads are public; writes need the `admin` role (`.admin` where each is registered).
 public enum ProductRoutes {
     public static func register(in router: inout Router) {
         router.add(.get, "/products", Operation("listProducts", "List products", tags: ["products"])
@@ -12,8 +12,7 @@ public enum ProductRoutes {
             .response(200, "A page of products in id order.", schema: OpenAPI.arrayOf("Product"), headers: ["Link"])
             .problems(422), handler: list)
 
-        router.add(.post, "/products", Operation("createProduct", "Create a product", tags: ["products"])
-            .access(.admin)
+        router.add(.post, "/products", .admin, Operation("createProduct", "Create a product", tags: ["products"])
             .body(ProductInput.schema(partial: false))
             .response(201, "The created product.", schema: OpenAPI.ref("ProductWithOffers"), headers: ["Location", "ETag"])
             .describe("The product is queued for registration with the offers service; its offers appear after the next sync."),
@@ -25,22 +24,19 @@ public enum ProductRoutes {
             .response(200, "The product with its current offers.", schema: OpenAPI.ref("ProductWithOffers"), headers: ["ETag"])
             .response(304, "The cached copy is current.", headers: ["ETag"]), handler: get)
 
-        router.add(.put, "/products/{id}", Operation("replaceProduct", "Replace a product", tags: ["products"])
-            .access(.admin)
+        router.add(.put, "/products/{id}", .admin, Operation("replaceProduct", "Replace a product", tags: ["products"])
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the product changed since."))
             .body(ProductInput.schema(partial: false))
             .response(200, "The updated product.", schema: OpenAPI.ref("ProductWithOffers"), headers: ["ETag"])
-            .problems(412)) { request, context in try update(request, context, partial: false) }
+            .problems(412)) { request, context, _ in try update(request, context, partial: false) }
 
-        router.add(.patch, "/products/{id}", Operation("updateProduct", "Update some fields of a product", tags: ["products"])
-            .access(.admin)
+        router.add(.patch, "/products/{id}", .admin, Operation("updateProduct", "Update some fields of a product", tags: ["products"])
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the product changed since."))
             .body(ProductInput.schema(partial: true))
             .response(200, "The updated product.", schema: OpenAPI.ref("ProductWithOffers"), headers: ["ETag"])
-            .problems(412)) { request, context in try update(request, context, partial: true) }
+            .problems(412)) { request, context, _ in try update(request, context, partial: true) }
 
-        router.add(.delete, "/products/{id}", Operation("deleteProduct", "Delete a product and its offers", tags: ["products"])
-            .access(.admin)
+        router.add(.delete, "/products/{id}", .admin, Operation("deleteProduct", "Delete a product and its offers", tags: ["products"])
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the product changed since."))
             .response(204, "Deleted.")
             .problems(412), handler: delete)
@@ -86,7 +82,7 @@ public enum ProductRoutes {
         return .json(product.json(offers: offers), etag: true)
     }
 
-    static func create(_ request: Request, _ context: RequestContext) throws -> Response {
+    static func create(_ request: Request, _ context: RequestContext, _: Admin) throws -> Response {
         let input = try ProductInput(request.jsonObject(limits: context.configuration.jsonLimits), partial: false)
         let product = try context.database.transaction { db in
             try ProductStore.insert(db, name: input.name!, description: input.description ?? "", price: input.price!)
@@ -109,7 +105,7 @@ public enum ProductRoutes {
         return .json(product.json(offers: offers), etag: true)
     }
 
-    static func delete(_ request: Request, _ context: RequestContext) throws -> Response {
+    static func delete(_ request: Request, _ context: RequestContext, _: Admin) throws -> Response {
         let id = context.parameters.id()
         try context.database.transaction { db in
             try checkPrecondition(request, db, id: id)
@@ -139,9 +135,9 @@ public enum ProductRoutes {
     private static func productSchema(withOffers: Bool) -> JSONValue {
         var properties: JSONObject = [
             "id": OpenAPI.idSchema,
-            "name": ["type": "string", "minLength": 1, "maxLength": 200],
-            "description": ["type": "string", "maxLength": 10000],
-            "price": ["type": "number", "minimum": 0, "description": "Exact decimal with two decimal places."],
+            "name": ProductInput.name.responseSchema,
+            "description": ProductInput.description.responseSchema,
+            "price": ProductInput.price.responseSchema,
             "created_at": ["type": "string", "format": "date-time"],
             "updated_at": ["type": "string", "format": "date-time"],
             "offers_synced_at": ["type": ["string", "null"], "format": "date-time",

@@ -1,7 +1,8 @@
 import Logging
 
 /// What a handler gets besides the request: the worker's database, the ids captured from
-/// the path, and a logger that carries the request id.
+/// the path, and a logger that carries the request id. The caller is not here: a route
+/// registered with an `AccessRule` hands it to its handler as a parameter.
 ///
 /// A context lives for one request. The database is the worker's single pooled connection,
 /// so a handler never opens connections itself.
@@ -10,17 +11,8 @@ public struct RequestContext {
     public let configuration: ServiceConfiguration
     public internal(set) var parameters: PathParameters
     public var logger: Logger
-    /// The authenticated caller; set by the responder for routes that are not public.
-    public internal(set) var principal: Principal?
 
-    /// The caller of a route that requires sign-in (a programming error on a public route).
-    public var caller: Principal {
-        guard let principal else { preconditionFailure("caller used on a public route") }
-        return principal
-    }
-
-    public init(database: Database, configuration: ServiceConfiguration, logger: Logger, parameters: PathParameters = PathParameters(), principal: Principal? = nil) {
-        self.principal = principal
+    public init(database: Database, configuration: ServiceConfiguration, logger: Logger, parameters: PathParameters = PathParameters()) {
         self.database = database
         self.configuration = configuration
         self.logger = logger

@@ -3,6 +3,10 @@ import HTTPTypes
 /// Handles one request. Handlers are synchronous: a worker serves one request at a time.
 public typealias Handler = (Request, RequestContext) throws -> Response
 
+/// A route's access check: runs its `AccessRule` (throwing 401/403) and returns the
+/// handler with the caller it produced bound in. Public routes return theirs at once.
+public typealias Admission = (Request, Database, any RequestAuthenticator) throws -> Handler
+
 /// One entry of the route table: method, path template, its OpenAPI description and handler.
 public struct Route {
     public let method: HTTPRequest.Method
@@ -11,7 +15,7 @@ public struct Route {
     public let path: String
     public let operation: Operation
     fileprivate let segments: [RouteSegment]
-    fileprivate let handler: Handler
+    fileprivate let admission: Admission
 }
 
 /// A path segment of a route template.
@@ -52,20 +56,40 @@ public struct Router {
 
     /// The outcome of looking a request up.
     public enum Resolution {
-        case matched(Handler, PathParameters, Route)
+        case matched(Admission, PathParameters, Route)
         case methodNotAllowed([HTTPRequest.Method])
         case notFound
     }
 
-    /// Registers a route. Templates use `{name}` for id segments.
+    /// Registers a public route (`Access.everyone`): its handler is given no caller.
+    /// Templates use `{name}` for id segments.
     public mutating func add(_ method: HTTPRequest.Method, _ path: String, _ operation: Operation, handler: @escaping Handler) {
+        var operation = operation
+        operation.access = .everyone
+        insert(method, path, operation) { _, _, _ in handler }
+    }
+
+    /// Registers a route that needs a caller: `rule` (`.signedIn`, `.admin`) is checked
+    /// before the handler runs, gives the handler its caller, and is what the operation
+    /// declares in the OpenAPI document.
+    public mutating func add<Caller>(_ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule<Caller>, _ operation: Operation,
+                                     handler: @escaping (Request, RequestContext, Caller) throws -> Response) {
+        var operation = operation
+        operation.access = rule.access
+        insert(method, path, operation) { request, database, authenticator in
+            let caller = try rule.admit(request, database, authenticator)
+            return { request, context in try handler(request, context, caller) }
+        }
+    }
+
+    private mutating func insert(_ method: HTTPRequest.Method, _ path: String, _ operation: Operation, admission: @escaping Admission) {
         let segments: [RouteSegment] = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map { part in
             if part.hasPrefix("{"), part.hasSuffix("}") { return .id(String(part.dropFirst().dropLast())) }
             return .literal(String(part))
         }
         precondition(path.hasPrefix("/"), "route paths start with /")
         precondition(!routes.contains { $0.method == method && $0.segments == segments }, "duplicate route \(method) \(path)")
-        routes.append(Route(method: method, path: path, operation: operation, segments: segments, handler: handler))
+        routes.append(Route(method: method, path: path, operation: operation, segments: segments, admission: admission))
     }
 
     public func resolve(_ method: HTTPRequest.Method, _ path: String) -> Resolution {
@@ -74,7 +98,7 @@ public struct Router {
         var allowed: [HTTPRequest.Method] = []
         for route in routes {
             guard let parameters = Self.match(route.segments, parts) else { continue }
-            if route.method == lookupMethod { return .matched(route.handler, parameters, route) }
+            if route.method == lookupMethod { return .matched(route.admission, parameters, route) }
             allowed.append(route.method)
             if route.method == .get { allowed.append(.head) }
         }

@@ -23,8 +23,8 @@ public struct Author: Sendable, Equatable {
         "required": ["id", "name", "bio", "created_at", "updated_at"],
         "properties": [
             "id": OpenAPI.idSchema,
-            "name": ["type": "string", "minLength": 1, "maxLength": 200],
-            "bio": ["type": "string", "maxLength": 10000],
+            "name": LibraryInput.AuthorFields.nameField.responseSchema,
+            "bio": LibraryInput.AuthorFields.bioField.responseSchema,
             "created_at": ["type": "string", "format": "date-time"],
             "updated_at": ["type": "string", "format": "date-time"],
         ],

@@ -1,25 +1,27 @@
 import Foundation
 
-/// Validated bodies of the library routes.
+/// Validated bodies of the library routes, and each field's rules (declared once: the
+/// validation here and the request and response schemas are derived from them).
 public enum LibraryInput {
     /// `POST /authors`: `{"name", "bio"?}`.
     public struct AuthorFields: Sendable, Equatable {
         public let name: String
         public let bio: String
 
+        public static let nameField = Field.text("name", length: 1...200)
+        public static let bioField = Field.text("bio", length: 0...10_000)
+        public static let fields = [nameField, bioField]
+
         public init(_ object: JSONObject) throws(APIError) {
-            var reader = FieldReader(object, allowed: ["name", "bio"])
-            let name = reader.string("name", required: true, length: 1...200)
-            let bio = reader.string("bio", required: false, length: 0...10_000)
+            var reader = FieldReader(object, fields: Self.fields)
+            let name = reader.text(Self.nameField, required: true)
+            let bio = reader.text(Self.bioField, required: false)
             try reader.finish()
             self.name = name!
             self.bio = bio ?? ""
         }
 
-        static let schema: JSONValue = [
-            "type": "object", "additionalProperties": false, "required": ["name"],
-            "properties": ["name": OpenAPI.text(minLength: 1, maxLength: 200), "bio": OpenAPI.text(maxLength: 10000)],
-        ]
+        static let schema = fields.requestBodySchema(leading: [("required", ["name"])])
     }
 
     /// `POST /books` and `PUT /books/{id}`: `{"title", "author_id", "isbn"?, "published_year"?}`.
@@ -35,19 +37,34 @@ public enum LibraryInput {
             1...Int64(Calendar(identifier: .gregorian).component(.year, from: Date()) + 1)
         }
 
+        public static let titleField = Field.text("title", length: 1...500)
+        public static let authorIDField = Field.integer("author_id", range: 1...Int64.max, format: "int64")
+            .described("An existing author (an unknown id is a 422).")
+        /// Read with hyphens and spaces, stored normalised (`ISBN`), so the response
+        /// repeats neither the input's format nor its length.
+        public static let isbnField = Field.text("isbn", length: 0...32, format: "isbn").nullable()
+            .withoutPattern()  // format `isbn` already rules NUL out
+            .described("ISBN-10 or ISBN-13 with a valid check digit; hyphens and spaces allowed (format `isbn`). Unique: another book's ISBN is a 409.")
+            .respondedAs("Normalised ISBN-10 or ISBN-13 (digits, final X allowed for ISBN-10).")
+            .showing([])
+        /// The upper bound moves with the calendar (next year), so only requests state it.
+        public static var publishedYearField: Field {
+            Field.integer("published_year", range: yearRange).nullable()
+                .described("From year 1 to next year.")
+                .showing([])
+        }
+        public static var fields: [Field] { [titleField, authorIDField, isbnField, publishedYearField] }
+
         public init(_ object: JSONObject) throws(APIError) {
-            var reader = FieldReader(object, allowed: ["title", "author_id", "isbn", "published_year"])
-            let title = reader.string("title", required: true, length: 1...500)
-            let authorID = reader.integer("author_id", required: true, range: 1...Int64.max)
+            var reader = FieldReader(object, fields: Self.fields)
+            let title = reader.text(Self.titleField, required: true)
+            let authorID = reader.integer(Self.authorIDField, required: true)
             var isbn: String?
-            if object["isbn"] != .null, let text = reader.string("isbn", required: false, length: 0...32) {
+            if let text = reader.text(Self.isbnField, required: false) {
                 isbn = ISBN.normalize(text)
-                if isbn == nil { reader.fail("isbn", "must be a valid ISBN-10 or ISBN-13 (checksum included)") }
+                if isbn == nil { reader.fail(Self.isbnField.name, "must be a valid ISBN-10 or ISBN-13 (checksum included)") }
             }
-            var year: Int64?
-            if object["published_year"] != .null {
-                year = reader.integer("published_year", required: false, range: Self.yearRange)
-            }
+            let year = reader.integer(Self.publishedYearField, required: false)
             try reader.finish()
             self.title = title!
             self.authorID = authorID!
@@ -55,17 +72,6 @@ public enum LibraryInput {
             self.publishedYear = year
         }
 
-        static let schema: JSONValue = [
-            "type": "object", "additionalProperties": false, "required": ["title", "author_id"],
-            "properties": [
-                "title": OpenAPI.text(minLength: 1, maxLength: 500),
-                "author_id": ["type": "integer", "format": "int64", "minimum": 1, "maximum": .number(String(Int64.max)),
-                              "description": "An existing author (an unknown id is a 422)."],
-                "isbn": ["type": ["string", "null"], "format": "isbn", "maxLength": 32,
-                         "description": "ISBN-10 or ISBN-13 with a valid check digit; hyphens and spaces allowed (format `isbn`). Unique: another book's ISBN is a 409."],
-                "published_year": ["type": ["integer", "null"], "minimum": 1, "maximum": .int(Int(yearRange.upperBound)),
-                                   "description": "From year 1 to next year."],
-            ],
-        ]
+        static let schema = fields.requestBodySchema(leading: [("required", ["title", "author_id"])])
     }
 }

@@ -18,13 +18,12 @@ public enum LibraryRoutes {
             return .page(authors, request: request, page: page, id: \.id, json: \.json)
         }
 
-        router.add(.post, "/authors", Operation("createAuthor", "Add an author", tags: ["library"])
-            .access(.signedIn)
+        router.add(.post, "/authors", .signedIn, Operation("createAuthor", "Add an author", tags: ["library"])
             .body(LibraryInput.AuthorFields.schema)
-            .response(201, "The new author.", schema: OpenAPI.ref("Author"), headers: ["Location", "ETag"])) { request, context in
+            .response(201, "The new author.", schema: OpenAPI.ref("Author"), headers: ["Location", "ETag"])) { request, context, caller in
             let fields = try LibraryInput.AuthorFields(request.jsonObject(limits: context.configuration.jsonLimits))
             let author = try context.database.transaction { db in
-                try AuthorStore.insert(db, name: fields.name, bio: fields.bio, ownerID: context.caller.userID)
+                try AuthorStore.insert(db, name: fields.name, bio: fields.bio, ownerID: caller.userID)
             }
             var response = Response.json(author.json, status: .created, etag: true)
             response.headers[.location] = "/authors/\(author.id)"
@@ -80,15 +79,14 @@ public enum LibraryRoutes {
             return .page(books, request: request, page: page, id: \.id, json: \.json)
         }
 
-        router.add(.post, "/books", Operation("createBook", "Add a book (the caller becomes its owner)", tags: ["library"])
-            .access(.signedIn)
+        router.add(.post, "/books", .signedIn, Operation("createBook", "Add a book (the caller becomes its owner)", tags: ["library"])
             .body(LibraryInput.BookFields.schema)
             .response(201, "The new book.", schema: OpenAPI.ref("Book"), headers: ["Location", "ETag"])
             .problems(409)
-            .describe("An unknown `author_id` is a 422; an ISBN that another book has is a 409.")) { request, context in
+            .describe("An unknown `author_id` is a 422; an ISBN that another book has is a 409.")) { request, context, caller in
             let fields = try LibraryInput.BookFields(request.jsonObject(limits: context.configuration.jsonLimits))
             let book = try writing(fields) {
-                try context.database.transaction { db in try BookStore.insert(db, fields, ownerID: context.caller.userID) }
+                try context.database.transaction { db in try BookStore.insert(db, fields, ownerID: caller.userID) }
             }
             var response = Response.json(book.json, status: .created, etag: true)
             response.headers[.location] = "/books/\(book.id)"
@@ -106,18 +104,17 @@ public enum LibraryRoutes {
             return .json(book.json, etag: true)
         }
 
-        router.add(.put, "/books/{id}", Operation("replaceBook", "Replace a book", tags: ["library"])
-            .access(.signedIn)
+        router.add(.put, "/books/{id}", .signedIn, Operation("replaceBook", "Replace a book", tags: ["library"])
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the book changed since."))
             .body(LibraryInput.BookFields.schema)
             .response(200, "The updated book.", schema: OpenAPI.ref("Book"), headers: ["ETag"])
             .problems(403, 409, 412)
-            .describe("Only the book's owner or an admin may replace it (403 for others).")) { request, context in
+            .describe("Only the book's owner or an admin may replace it (403 for others).")) { request, context, caller in
             let id = context.parameters.id()
             let fields = try LibraryInput.BookFields(request.jsonObject(limits: context.configuration.jsonLimits))
             let book = try writing(fields) {
                 try context.database.transaction { db in
-                    try checkOwnership(request, context, db, id: id)
+                    try checkOwnership(request, caller, db, id: id)
                     guard let book = try BookStore.replace(db, id: id, with: fields) else { throw APIError.notFound("There is no book \(id).") }
                     return book
                 }
@@ -125,15 +122,14 @@ public enum LibraryRoutes {
             return .json(book.json, etag: true)
         }
 
-        router.add(.delete, "/books/{id}", Operation("deleteBook", "Delete a book", tags: ["library"])
-            .access(.signedIn)
+        router.add(.delete, "/books/{id}", .signedIn, Operation("deleteBook", "Delete a book", tags: ["library"])
             .parameters(OpenAPI.headerParameter("If-Match", "ETag the client last read; 412 if the book changed since."))
             .response(204, "Deleted.")
             .problems(403, 412)
-            .describe("Only the book's owner or an admin may delete it (403 for others).")) { request, context in
+            .describe("Only the book's owner or an admin may delete it (403 for others).")) { request, context, caller in
             let id = context.parameters.id()
             try context.database.transaction { db in
-                try checkOwnership(request, context, db, id: id)
+                try checkOwnership(request, caller, db, id: id)
                 _ = try BookStore.delete(db, id: id)
             }
             return .noContent
@@ -149,10 +145,10 @@ public enum LibraryRoutes {
         ]),
     ]
 
-    /// Locks the book, then applies the ownership rule and `If-Match`.
-    private static func checkOwnership(_ request: Request, _ context: RequestContext, _ db: PostgresConnection, id: Int64) throws {
+    /// Locks the book, then applies the ownership rule (its owner or an admin) and `If-Match`.
+    private static func checkOwnership(_ request: Request, _ caller: Principal, _ db: PostgresConnection, id: Int64) throws {
         guard let current = try BookStore.find(db, id: id, lock: true) else { throw APIError.notFound("There is no book \(id).") }
-        guard context.caller.isAdmin || current.ownerID == context.caller.userID else {
+        guard caller.mayActFor(userID: current.ownerID) else {
             throw APIError.forbidden("Only the book's owner or an admin may change it.")
         }
         try request.checkIfMatch(currentETag: ETag.strong(for: current.json.encoded))

@@ -14,8 +14,9 @@ public struct Operation: Sendable {
     public var responses: [(code: Int, response: JSONValue)] = []
     /// Whether the operation reads or writes the database (so it can answer 503).
     public var usesDatabase = true
-    /// Who may call it; enforced by the responder and declared as the operation's `security`.
-    public var access: Access = .everyone
+    /// Who may call it: set by the `Router.add` the route is registered with (public, or
+    /// an `AccessRule`), enforced before the handler runs and declared as `security`.
+    public internal(set) var access: Access = .everyone
     public var extraDescription: String?
     /// Whether nginx may serve anonymous `GET`/`HEAD` of it from its response cache
     /// (`ResponseCachePolicy` says for how long; the responder sets `Cache-Control`).
@@ -76,13 +77,6 @@ public struct Operation: Sendable {
         response["description"] = .string(description)
         copy.responses.removeAll { $0.code == code }
         copy.responses.append((code, .object(response)))
-        return copy
-    }
-
-    /// Restricts the operation (401 without a valid token, 403 for a user where admin is needed).
-    public func access(_ access: Access) -> Operation {
-        var copy = self
-        copy.access = access
         return copy
     }
 

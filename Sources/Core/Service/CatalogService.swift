@@ -71,12 +71,12 @@ public final class CatalogService {
             response = APIError.payloadTooLarge(limit: configuration.maxBodyBytes).response
         } else {
             switch router.resolve(request.method, request.path) {
-            case .matched(let handler, let parameters, let route):
+            case .matched(let admission, let parameters, let route):
                 routePath = route.path
                 operation = route.operation
-                var context = RequestContext(database: database, configuration: configuration, logger: requestLogger, parameters: parameters)
+                let context = RequestContext(database: database, configuration: configuration, logger: requestLogger, parameters: parameters)
                 do {
-                    context.principal = try authorize(request, for: route.operation.access)
+                    let handler = try admission(request, database, authenticator)
                     response = try database.routingReads(toReplicas: Self.isAnonymousRead(request, route.operation)) {
                         try handler(request, context)
                     }
@@ -110,17 +110,6 @@ public final class CatalogService {
     static func isAnonymousRead(_ request: Request, _ operation: Operation) -> Bool {
         (request.method == .get || request.method == .head) && operation.access == .everyone
             && request.headers[.authorization] == nil
-    }
-
-    /// Enforces a route's access rule: 401 without a valid token, 403 for a non-admin on
-    /// an admin route. Public routes ignore credentials entirely.
-    private func authorize(_ request: Request, for access: Access) throws -> Principal? {
-        guard access != .everyone else { return nil }
-        let principal = try authenticator.authenticate(request, database: database)
-        if access == .admin, !principal.isAdmin {
-            throw APIError.forbidden("This operation requires the admin role.")
-        }
-        return principal
     }
 
     /// Translates any error into the response a client may see, logging what it may not.
