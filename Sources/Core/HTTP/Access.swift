@@ -28,7 +28,7 @@ public struct Principal: Sendable, Equatable {
 }
 
 /// A user's role.
-public enum Role: String, Sendable, CaseIterable {
+public enum Role: String, Sendable, CaseIterable, PostgresTextDecodable {
     case admin
     case user
 }

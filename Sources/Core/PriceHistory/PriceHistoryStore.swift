@@ -7,7 +7,7 @@
 /// range and PostgreSQL plans and opens only the day partitions inside it.
 public enum PriceHistoryStore {
     public static func productExists(_ db: PostgresConnection, id: Int64) throws(DatabaseError) -> Bool {
-        try db.query("SELECT EXISTS (SELECT 1 FROM products WHERE id = $1)", [id]).first?.bool(0) ?? false
+        try db.query("SELECT EXISTS (SELECT 1 FROM products WHERE id = \(id))").first?.decode(Bool.self) ?? false
     }
 
     /// The points of one product's history in the buckets the query's range overlaps, in
@@ -80,48 +80,56 @@ public enum PriceHistoryStore {
     public static func trend(_ db: PostgresConnection, productID: Int64, period: PricePeriod,
                              now: RFC3339Instant) throws(DatabaseError) -> PriceTrend? {
         let from = RFC3339Instant(microseconds: now.microseconds - period.microseconds)
-        var start = try db.query(inForceRecentlySQL, [productID, from]).first
-        if start == nil { start = try db.query(inForceEarlierSQL, [productID, from]).first }
-        let offers: Int64? = try start?.int64(0)
-        let sum: String? = try start?.string(1)
-        guard let row = try db.query(trendSQL, [productID, offers, sum]).first, try row.bool(0) else { return nil }
-        let direction: PriceTrend.Direction? = switch row.optionalString(4) {
+        var start = try db.query(inForceRecentlySQL(productID: productID, at: from)).first
+        if start == nil { start = try db.query(inForceEarlierSQL(productID: productID, at: from)).first }
+        let inForce = try start?.decode((Int64, String).self)
+        guard let row = try db.query(trendSQL(productID: productID, startOffers: inForce?.0, startPriceSum: inForce?.1)).first
+        else { return nil }
+        let (exists, fromAverage, toAverage, changePercent, sign) = try row.decode((Bool, String?, String?, String?, String?).self)
+        guard exists else { return nil }
+        let direction: PriceTrend.Direction? = switch sign {
         case "1": .up
         case "-1": .down
         case "0": .flat
         default: nil
         }
-        return PriceTrend(productID: productID, period: period, from: from, to: now, fromAverage: row.optionalString(1),
-                          toAverage: row.optionalString(2), changePercent: row.optionalString(3), direction: direction)
+        return PriceTrend(productID: productID, period: period, from: from, to: now, fromAverage: fromAverage,
+                          toAverage: toAverage, changePercent: changePercent, direction: direction)
     }
 
     /// The offers in force after the product's latest event in the day up to a moment.
-    static let inForceRecentlySQL = """
+    static func inForceRecentlySQL(productID: Int64, at moment: RFC3339Instant) -> SQL {
+        """
         SELECT in_force_offers, in_force_price_sum::text FROM offer_price_events
-        WHERE product_id = $1 AND at > to_timestamp($2::float8 - 86400) AND at <= to_timestamp($2::float8)
+        WHERE product_id = \(productID) AND at > to_timestamp(\(moment)::float8 - 86400) AND at <= to_timestamp(\(moment)::float8)
         ORDER BY at DESC LIMIT 1
         """
+    }
 
     /// The same before that day: PostgreSQL reads the day partitions newest first and stops
     /// at the first with an event of the product.
-    static let inForceEarlierSQL = """
+    static func inForceEarlierSQL(productID: Int64, at moment: RFC3339Instant) -> SQL {
+        """
         SELECT in_force_offers, in_force_price_sum::text FROM offer_price_events
-        WHERE product_id = $1 AND at <= to_timestamp($2::float8 - 86400)
+        WHERE product_id = \(productID) AND at <= to_timestamp(\(moment)::float8 - 86400)
         ORDER BY at DESC LIMIT 1
         """
+    }
 
-    /// The two means and the change: `$2`/`$3` are the start's offers in force (count and
-    /// price sum; null without an event then). `direction` is the sign of the rounded
-    /// percentage, or of the difference when the start's mean is 0.
-    static let trendSQL = """
+    /// The two means and the change: `startOffers`/`startPriceSum` are the start's offers
+    /// in force (count and price sum; null without an event then). `direction` is the sign
+    /// of the rounded percentage, or of the difference when the start's mean is 0.
+    static func trendSQL(productID: Int64, startOffers: Int64?, startPriceSum: String?) -> SQL {
+        """
         WITH means AS (
-            SELECT $3::numeric / nullif($2::integer, 0) AS f,
-                   (SELECT sum(price) / nullif(count(*), 0) FROM offers WHERE product_id = $1) AS t
+            SELECT \(startPriceSum)::numeric / nullif(\(startOffers)::integer, 0) AS f,
+                   (SELECT sum(price) / nullif(count(*), 0) FROM offers WHERE product_id = \(productID)) AS t
         ), change AS (
             SELECT f, t, round((t - f) / nullif(f, 0) * 100, 2) AS percent FROM means
         )
-        SELECT EXISTS (SELECT 1 FROM products WHERE id = $1), round(f, 2)::text, round(t, 2)::text, percent::text,
+        SELECT EXISTS (SELECT 1 FROM products WHERE id = \(productID)), round(f, 2)::text, round(t, 2)::text, percent::text,
                sign(coalesce(percent, t - f))::int::text
         FROM change
         """
+    }
 }
