@@ -21,7 +21,8 @@ public struct User: Sendable, Equatable {
 
     /// The columns `init(row:)` decodes, in order.
     static let columns = "u.id, u.email, u.name, u.role, u.created_at, u.updated_at"
-    static let columnCount = 6
+    /// How many columns `columns` names: where the credentials start in `UserStore`.
+    static let columnCount = columns.split(separator: ",").count
 
     static let schema: JSONValue = [
         "type": "object",

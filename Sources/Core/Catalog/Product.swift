@@ -36,7 +36,8 @@ public struct Product: Sendable, Equatable {
 
     /// The columns `init(row:)` decodes, in order; every product query selects these.
     static let columns = "p.id, p.name, p.description, p.price, p.created_at, p.updated_at, p.offers_synced_at"
-    static let columnCount = 7
+    /// How many columns `columns` names: where the offer's columns start in `ProductStore.find`.
+    static let columnCount = columns.split(separator: ",").count
 }
 
 extension Product: PostgresRowDecodable {

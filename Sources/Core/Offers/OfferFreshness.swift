@@ -29,12 +29,11 @@ enum OfferFreshness {
         } catch {
             return ""
         }
-        guard let row else { return "" }
+        guard let row, let figures = try? row.decode((Int64?, Int64?, Int64).self) else { return "" }
+        let (last, oldestAge, registered) = figures
         var out = ""
         out += "# HELP catalog_offers_registered_products Products registered with the offers service.\n"
         out += "# TYPE catalog_offers_registered_products gauge\n"
-        guard let figures = try? row.decode((Int64?, Int64?, Int64).self) else { return "" }
-        let (last, oldestAge, registered) = figures
         out += "catalog_offers_registered_products \(registered)\n"
         if let last {
             out += "# HELP catalog_offers_last_sync_timestamp_seconds When the offer sync last checked a product's offers, i.e. fetched them and stored or confirmed them (Unix time): stops moving when the offer sync stops working.\n"
