@@ -164,7 +164,7 @@ enum OfferSync {
     static func storedToken() throws -> (value: String, expiresAt: Double)? {
         guard let row = try TestStack.database().query(
             "SELECT access_token, extract(epoch FROM expires_at)::float8 FROM offers_access_tokens").first else { return nil }
-        return (try row.string(0), Double(try row.string(1))!)
+        return try row.decode((String, Double).self)
     }
 
     /// Starts the next run from a clean token state: the stand-in's token expired and
