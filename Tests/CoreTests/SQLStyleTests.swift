@@ -5,17 +5,6 @@ import Testing
 /// hand-numbered `$n` in a string literal with a parallel array of values, and no row read
 /// by column index where a decoder by type belongs.
 @Suite struct SQLStyleTests {
-    /// What may still use the older forms, by file and enclosing declaration, and why.
-    /// The price history's points are being reworked separately; they move to `SQL` and
-    /// typed decoding with that change, and these entries go with them.
-    static let notYetConverted: Set<String> = [
-        "Sources/Core/PriceHistory/PriceHistoryStore.swift points",
-        "Sources/Core/PriceHistory/PriceHistoryStore.swift minutesSQL",
-        "Sources/Core/PriceHistory/PriceHistoryStore.swift hoursSQL",
-        "Sources/Core/PriceHistory/PriceHistoryStore.swift daysSQL",
-        "Sources/Core/PriceHistory/PricePoint.swift init",
-    ]
-
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     @Test func noHandNumberedParametersOrPositionalDecodingInTheSources() throws {
@@ -26,7 +15,7 @@ import Testing
         for file in files.sorted() {
             let path = "Sources/" + file
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
-            for finding in Self.findings(in: text) where !Self.notYetConverted.contains("\(path) \(finding.declaration)") {
+            for finding in Self.findings(in: text) {
                 found.append("\(path):\(finding.line) (\(finding.declaration)): \(finding.what)")
             }
         }

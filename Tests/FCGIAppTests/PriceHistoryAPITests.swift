@@ -121,6 +121,22 @@ import Testing
         #expect(response["direction"] == "flat")
     }
 
+    @Test func aStartOlderThanTheDayBeforeItIsFoundFurtherBack() throws {
+        // The last event before the hour's start is two days old: the start's offers are
+        // looked for beyond the day before it (the second, rarer lookup).
+        let id = try Self.product("trend-far", [
+            Event(offer: 1, minutesAgo: 3000, price: 1000), Event(offer: 1, minutesAgo: 10, price: 1100),
+        ])
+        let response = try Self.trend(id)
+        guard case .object(let from)? = response["from"] else {
+            Issue.record("no from: \(response.text)")
+            return
+        }
+        #expect(Self.number(from["avg"]) == "1000.00", "\(response.text)")
+        #expect(Self.number(response["change_percent"]) == "10.00")
+        #expect(response["direction"] == "up")
+    }
+
     @Test func nothingInForceAtTheStartGivesNulls() throws {
         let id = try Self.product("trend-null", [Event(offer: 1, minutesAgo: 30, price: 1000)])
         let response = try Self.trend(id)

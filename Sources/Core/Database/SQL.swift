@@ -31,8 +31,7 @@ public struct SQL: Sendable, Equatable, ExpressibleByStringInterpolation {
         bindings = []
     }
 
-    /// Text already numbered and its values: for the older numbered form
-    /// (`PostgresConnection+NumberedParameters`) and tests that put `EXPLAIN` in front.
+    /// Text already numbered and its values: for tests that put `EXPLAIN` in front.
     init(text: String, bindings: [String?]) {
         self.text = text
         self.bindings = bindings
