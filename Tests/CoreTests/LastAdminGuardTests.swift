@@ -81,8 +81,8 @@ import TestSupport
             var waited = false
             for _ in 0..<200 where !waited {
                 guard let pid = secondPID.withValue({ $0 }) else { usleep(10_000); continue }
-                let state = try observer.query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", [pid])
-                waited = state.first?.optionalString(0) == "Lock"
+                let state = try observer.query("SELECT wait_event_type FROM pg_stat_activity WHERE pid = \(pid)")
+                waited = try state.first?.optionalString(0) == "Lock"
                 if !waited { usleep(10_000) }
             }
             #expect(waited, "the second demotion waits for the first transaction's locks")

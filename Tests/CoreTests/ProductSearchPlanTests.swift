@@ -46,15 +46,16 @@ import Testing
     }
 
     private static func plan(_ db: PostgresConnection, term: String, after: Int64) throws -> String {
-        let rows = try db.queryPlannedForValues("EXPLAIN " + ProductStore.searchSQL, [after, ProductStore.escapeLike(term), 21]).rows
+        let search = ProductStore.searchSQL(ProductSearch(term)!, after: after, limit: 21)
+        let rows = try db.queryPlannedForValues(SQL(text: "EXPLAIN " + search.text, bindings: search.bindings)).rows
         return try rows.map { try $0.string(0) }.joined(separator: "\n")
     }
 
     private static func expectRightResults(_ db: PostgresConnection, term: String, after: Int64) throws {
         let found = try ProductStore.list(db, search: ProductSearch(term)!, after: after, limit: 21).map(\.id)
         let expected = try db.query("""
-            SELECT id FROM products WHERE id > $1 AND strpos(lower(name), lower($2)) > 0 ORDER BY id LIMIT 21
-            """, [after, term]).rows.map { try $0.int64(0) }
+            SELECT id FROM products WHERE id > \(after) AND strpos(lower(name), lower(\(term))) > 0 ORDER BY id LIMIT 21
+            """).rows.map { try $0.int64(0) }
         #expect(found == expected, "\(term) after \(after)")
     }
 

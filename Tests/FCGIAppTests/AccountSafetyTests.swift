@@ -8,9 +8,9 @@ import Testing
     /// What a PATCH may change, read straight from PostgreSQL, for "nothing changed" checks.
     private static func row(_ id: Int64) throws -> [String?] {
         let result = try TestStack.database().query(
-            "SELECT email, password_hash, token_version::text, role, updated_at::text FROM users WHERE id = $1", [id])
+            "SELECT email, password_hash, token_version::text, role, updated_at::text FROM users WHERE id = \(id)")
         guard let row = result.first else { return [] }
-        return (0..<5).map { row.optionalString($0) }
+        return try (0..<5).map { try row.optionalString($0) }
     }
 
     private static func patch(_ id: Int64, _ body: JSONValue, _ headers: [(String, String)]) throws -> HTTPResult {
@@ -132,7 +132,7 @@ import Testing
     /// password needs the current one like anybody else.
     @Test func theLastAdminStaysAndASecondAdminCanGo() throws {
         let db = try TestStack.database()
-        let adminID = try db.query("SELECT id FROM users WHERE email = $1", [TestStack.required("CATALOG_ADMIN_EMAIL")]).first!.int64(0)
+        let adminID = try db.query("SELECT id FROM users WHERE email = \(TestStack.required("CATALOG_ADMIN_EMAIL"))").first!.int64(0)
         let admins = try db.query("SELECT count(*) FROM users WHERE role = 'admin'").first!.int64(0)
         try #require(admins == 1, "the stack starts with one admin (found \(admins)); this test demotes only when it is the last")
         let before = try Self.row(adminID)

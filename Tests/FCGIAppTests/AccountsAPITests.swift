@@ -28,7 +28,7 @@ import Testing
         #expect(Set(try #require({ if case .object(let o) = try me.json { return o.keys } else { return nil } }())) ==
                 ["id", "email", "name", "role", "created_at", "updated_at"])
 
-        let stored = try TestStack.database().query("SELECT password_hash FROM users WHERE email = $1", [email.lowercased()])
+        let stored = try TestStack.database().query("SELECT password_hash FROM users WHERE email = \(email.lowercased())")
         #expect(try stored.first!.string(0).hasPrefix("$scrypt$"), "only a hash is stored")
     }
 
@@ -89,7 +89,7 @@ import Testing
         Fixtures.expectProblem(try HTTP.send("DELETE", "/users/\(bob.id)", headers: alice.headers), 403)
         Fixtures.expectProblem(try HTTP.get("/users", headers: alice.headers), 403)
         Fixtures.expectProblem(try HTTP.get("/users/999999999", headers: alice.headers), 403)
-        let bobRow = try TestStack.database().query("SELECT name FROM users WHERE id = $1", [bob.id])
+        let bobRow = try TestStack.database().query("SELECT name FROM users WHERE id = \(bob.id)")
         #expect(try bobRow.first!.string(0) == "bob")
 
         let renamed = try HTTP.send("PATCH", "/users/\(alice.id)", json: ["name": "Alice A."], headers: alice.headers)
@@ -101,7 +101,7 @@ import Testing
         let user = try Auth.newUser("climber")
         let response = try HTTP.send("PATCH", "/users/\(user.id)", json: ["role": "admin"], headers: user.headers)
         Fixtures.expectProblem(response, 403)
-        let role = try TestStack.database().query("SELECT role FROM users WHERE id = $1", [user.id])
+        let role = try TestStack.database().query("SELECT role FROM users WHERE id = \(user.id)")
         #expect(try role.first!.string(0) == "user")
     }
 
@@ -125,7 +125,7 @@ import Testing
         #expect(try HTTP.send("DELETE", "/users/\(user.id)", headers: Auth.admin).status == 204)
         Fixtures.expectProblem(try HTTP.get("/users/\(user.id)", headers: Auth.admin), 404)
         Fixtures.expectProblem(try HTTP.get("/users/me", headers: [("Authorization", "Bearer \(fresh)")]), 401)
-        #expect(try TestStack.database().query("SELECT 1 FROM users WHERE id = $1", [user.id]).rowCount == 0)
+        #expect(try TestStack.database().query("SELECT 1 FROM users WHERE id = \(user.id)").rowCount == 0)
     }
 
     @Test func usersCanDeleteThemselves() throws {

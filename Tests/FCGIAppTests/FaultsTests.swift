@@ -169,7 +169,7 @@ struct FaultsTests {
         #expect(writes.allSatisfy { $0.status == 201 || $0.status == 503 }, "writes: \(Set(writes.map(\.status)))")
         let acknowledged = Set(writes.filter { $0.status == 201 }.compactMap(\.id))
         #expect(acknowledged.count >= 5, "writes succeeded before and after the outage")
-        let stored = Set(try TestStack.database().query("SELECT id FROM products WHERE name LIKE $1", [tag + "-%"]).rows.map { try $0.int64(0) })
+        let stored = Set(try TestStack.database().query("SELECT id FROM products WHERE name LIKE \(tag + "-%")").rows.map { try $0.int64(0) })
         #expect(acknowledged.isSubset(of: stored), "every acknowledged write is stored: missing \(acknowledged.subtracting(stored))")
     }
 

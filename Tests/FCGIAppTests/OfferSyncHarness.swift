@@ -109,15 +109,15 @@ enum OfferSync {
     @discardableResult
     static func newProduct(_ prefix: String) throws -> (id: Int64, uuid: String) {
         let id = try Fixtures.createProduct(name: TestStack.uniqueTag(prefix), description: "offer sync test")
-        let uuid = try TestStack.database().query("SELECT offers_uuid::text FROM products WHERE id = $1", [id]).first!.string(0)
+        let uuid = try TestStack.database().query("SELECT offers_uuid::text FROM products WHERE id = \(id)").first!.string(0)
         return (id, uuid)
     }
 
     /// `offers_registration`, attempts and last error of a product.
     static func registration(_ id: Int64) throws -> (state: String, attempts: Int64, error: String?) {
         let row = try TestStack.database().query(
-            "SELECT offers_registration, offers_registration_attempts, offers_registration_error FROM products WHERE id = $1", [id]).first!
-        return (try row.string(0), try row.int64(1), row.optionalString(2))
+            "SELECT offers_registration, offers_registration_attempts, offers_registration_error FROM products WHERE id = \(id)").first!
+        return try row.decode((String, Int64, String?).self)
     }
 
     /// Every stored offer and every product's sync and check times, as text: "nothing
@@ -137,10 +137,10 @@ enum OfferSync {
     /// INSERT of one of these rows changes this map; locking a row does not.
     static func rowVersions(_ id: Int64) throws -> [String: String] {
         let rows = try TestStack.database().query("""
-            SELECT 'product', xmin::text FROM products WHERE id = $1
+            SELECT 'product', xmin::text FROM products WHERE id = \(id)
             UNION ALL
-            SELECT id::text, xmin::text FROM offers WHERE product_id = $1
-            """, [id]).rows
+            SELECT id::text, xmin::text FROM offers WHERE product_id = \(id)
+            """).rows
         var versions: [String: String] = [:]
         for row in rows { versions[try row.string(0)] = try row.string(1) }
         return versions
@@ -149,22 +149,22 @@ enum OfferSync {
     /// `products.offers_synced_at` (when the offers last changed) as Unix time with
     /// microseconds (the API shows whole seconds), or nil.
     static func offersSyncedAt(_ id: Int64) throws -> Double? {
-        try TestStack.database().query("SELECT extract(epoch FROM offers_synced_at)::float8 FROM products WHERE id = $1", [id])
-            .first?.optionalString(0).flatMap(Double.init)
+        try TestStack.database().query("SELECT extract(epoch FROM offers_synced_at)::float8 FROM products WHERE id = \(id)")
+            .first?.decode(Double?.self) ?? nil
     }
 
     /// When the job last checked the product's offers (`product_offer_checks`), or nil.
     static func offersCheckedAt(_ id: Int64) throws -> Double? {
         try TestStack.database().query(
-            "SELECT extract(epoch FROM offers_checked_at)::float8 FROM product_offer_checks WHERE product_id = $1", [id])
-            .first?.optionalString(0).flatMap(Double.init)
+            "SELECT extract(epoch FROM offers_checked_at)::float8 FROM product_offer_checks WHERE product_id = \(id)")
+            .first?.decode(Double?.self) ?? nil
     }
 
     /// The stored access token, if any.
     static func storedToken() throws -> (value: String, expiresAt: Double)? {
         guard let row = try TestStack.database().query(
             "SELECT access_token, extract(epoch FROM expires_at)::float8 FROM offers_access_tokens").first else { return nil }
-        return (try row.string(0), Double(try row.string(1))!)
+        return try row.decode((String, Double).self)
     }
 
     /// Starts the next run from a clean token state: the stand-in's token expired and

@@ -12,8 +12,8 @@ extension OfferSyncTests {
         var groups: [(String, [String])] = []
         for row in try TestStack.database().query("""
             SELECT at::text, offer_id::text, kind, coalesce(price::text, '-') FROM offer_price_events
-            WHERE product_id = $1 ORDER BY at
-            """, [id]).rows {
+            WHERE product_id = \(id) ORDER BY at
+            """).rows {
             guard let name = names[try row.string(1)] else { continue }
             let event = "\(name) \(try row.string(2)) \(try row.string(3))"
             if groups.last?.0 == (try row.string(0)) { groups[groups.count - 1].1.append(event) } else { groups.append((try row.string(0), [event])) }
@@ -22,7 +22,7 @@ extension OfferSyncTests {
     }
 
     static func eventCount(_ id: Int64) throws -> Int64 {
-        try TestStack.database().query("SELECT count(*) FROM offer_price_events WHERE product_id = $1", [id]).first!.int64(0)
+        try TestStack.database().query("SELECT count(*) FROM offer_price_events WHERE product_id = \(id)").first!.int64(0)
     }
 
     @Test func threeSyncsThatChangedPricesGiveMinutePointsWithMinAvgMax() throws {
@@ -72,35 +72,33 @@ extension OfferSyncTests {
         try OfferSync.runSuccessfully()
         let events = try Self.eventCount(product.id)
         let rollUps = try TestStack.database().query(
-            "SELECT coalesce(sum(changes), 0), count(*), coalesce(max(xmin::text), '') FROM offer_price_hourly WHERE product_id = $1",
-            [product.id]).first!
-        let rolledUp = [try rollUps.string(0), try rollUps.string(1), try rollUps.string(2)]
+            "SELECT coalesce(sum(changes), 0), count(*), coalesce(max(xmin::text), '') FROM offer_price_hourly WHERE product_id = \(product.id)").first!
+        let rolledUp = try rollUps.decode((Int64, Int64, String).self)
         #expect(events > 0)
 
         let run = try OfferSync.runSuccessfully()
         #expect((run.count("unchanged") ?? 0) >= 1, "\(run.summary)")
         #expect(try Self.eventCount(product.id) == events, "no event for an unchanged set")
         let again = try TestStack.database().query(
-            "SELECT coalesce(sum(changes), 0), count(*), coalesce(max(xmin::text), '') FROM offer_price_hourly WHERE product_id = $1",
-            [product.id]).first!
-        #expect([try again.string(0), try again.string(1), try again.string(2)] == rolledUp, "no roll-up row written")
+            "SELECT coalesce(sum(changes), 0), count(*), coalesce(max(xmin::text), '') FROM offer_price_hourly WHERE product_id = \(product.id)").first!
+        #expect(try again.decode((Int64, Int64, String).self) == rolledUp, "no roll-up row written")
     }
 
     @Test func theJobDropsExpiredDaysAndAddsTheComingOnes() throws {
         let db = try TestStack.database()
         func exists(_ table: String, daysAgo: Int) throws -> Bool {
             try db.query("""
-                SELECT to_regclass($1 || '_' || to_char((now() AT TIME ZONE 'UTC')::date - $2::int, 'YYYYMMDD')) IS NOT NULL
-                """, [table, daysAgo]).first!.bool(0)
+                SELECT to_regclass(\(table) || '_' || to_char((now() AT TIME ZONE 'UTC')::date - \(daysAgo)::int, 'YYYYMMDD')) IS NOT NULL
+                """).first!.bool(0)
         }
         let retention = PriceHistoryRetention.defaultDays
         // A day past the retention with an event in it, and a day inside it.
         for daysAgo in [retention + 10, retention - 10] {
-            try db.query("SELECT offer_price_history_add_partitions((now() AT TIME ZONE 'UTC')::date - $1::int)", [daysAgo])
+            try db.query("SELECT offer_price_history_add_partitions((now() AT TIME ZONE 'UTC')::date - \(daysAgo)::int)")
             try db.query("""
                 INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock, in_force_offers, in_force_price_sum)
-                VALUES (0, now() - make_interval(days => $1), gen_random_uuid(), 'appeared', 1, 1, 1, 1)
-                """, [daysAgo])
+                VALUES (0, now() - make_interval(days => \(daysAgo)), gen_random_uuid(), 'appeared', 1, 1, 1, 1)
+                """)
         }
         #expect(try exists("offer_price_events", daysAgo: retention + 10) && exists("offer_price_hourly", daysAgo: retention + 10))
 

@@ -76,7 +76,7 @@ import TestSupport
         let cleared = try PM.run(PM.catalogBinary, ["admin", "unthrottle", "--email", user.email.uppercased()])
         #expect(cleared.status == 0 && cleared.stdout.contains("cleared"), "\(cleared.stdout) \(cleared.stderr)")
         #expect(try login(user.email, user.password).status == 200)
-        let stored = try TestStack.database().query("SELECT count(*) FROM login_failures WHERE email_key = $1", [LoginThrottle.emailKey(user.email)])
+        let stored = try TestStack.database().query("SELECT count(*) FROM login_failures WHERE email_key = \(LoginThrottle.emailKey(user.email))")
         #expect(try stored.first!.int64(0) == 0, "a successful sign-in forgets the failures")
     }
 
@@ -91,8 +91,8 @@ import TestSupport
         let owner = try login(user.email, user.password, from: "127.0.0.1")
         #expect(owner.status == 200, "the owner's known address is let through: \(owner.text)")
         let remembered = try TestStack.database().query("""
-            SELECT a.address_key FROM login_addresses a JOIN users u ON u.id = a.user_id WHERE u.email = $1
-            """, [user.email])
+            SELECT a.address_key FROM login_addresses a JOIN users u ON u.id = a.user_id WHERE u.email = \(user.email)
+            """)
         #expect(try remembered.rows.map { try $0.string(0) } == ["127.0.0.1"])
     }
 

@@ -40,7 +40,7 @@ import TestSupport
         var pids: Set<Int64> = []
         for round in 0..<5 {
             for connection in [first, second] {
-                let row = try #require(try connection.query("SELECT pg_backend_pid(), $1::int + 1", [round]).first)
+                let row = try #require(try connection.query("SELECT pg_backend_pid(), \(round)::int + 1").first)
                 pids.insert(try row.int64(0))
                 #expect(try row.int64(1) == Int64(round + 1))
             }
@@ -73,7 +73,7 @@ import TestSupport
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(text)")
         #expect(text.contains("created admin \(email)"), "\(text)")
-        let role = try TestStack.database().query("SELECT role FROM users WHERE email = $1", [email]).first?.string(0)
+        let role = try TestStack.database().query("SELECT role FROM users WHERE email = \(email)").first?.string(0)
         #expect(role == "admin")
     }
 
@@ -111,7 +111,7 @@ import TestSupport
             registered = try HTTP.send("POST", "/register", headers: [("Content-Type", "application/json")], body: body, port: ports[1])
         }
         #expect(registered.status == 201, "\(registered.status) \(registered.text)")
-        let id = try TestStack.database().query("SELECT id FROM users WHERE email = $1", [email]).first?.int64(0)
+        let id = try TestStack.database().query("SELECT id FROM users WHERE email = \(email)").first?.int64(0)
         #expect(id != nil, "the registration was committed")
 
         // A steady load through the pooled pool fails nothing.

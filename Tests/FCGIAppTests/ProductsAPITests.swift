@@ -20,7 +20,7 @@ import Testing
         #expect(created.hasSuffix("Z") && created.count == 20, "RFC 3339 UTC: \(created)")
 
         // Stored exactly, as numeric.
-        let stored = try TestStack.database().query("SELECT price::text FROM products WHERE name = $1", [name])
+        let stored = try TestStack.database().query("SELECT price::text FROM products WHERE name = \(name)")
         #expect(try stored.first?.string(0) == "19.99")
     }
 
@@ -107,7 +107,7 @@ import Testing
         #expect(try HTTP.send("DELETE", "/products/\(id)", headers: Auth.admin).status == 204)
         Fixtures.expectProblem(try HTTP.get("/products/\(id)"), 404)
         Fixtures.expectProblem(try HTTP.send("DELETE", "/products/\(id)", headers: Auth.admin), 404)
-        let offers = try TestStack.database().query("SELECT count(*) FROM offers WHERE product_id = $1", [id])
+        let offers = try TestStack.database().query("SELECT count(*) FROM offers WHERE product_id = \(id)")
         #expect(try offers.first!.int64(0) == 0)
     }
 
@@ -145,11 +145,10 @@ import Testing
                    "c3000000-0000-4000-8000-000000000003", "0a000000-0000-4000-8000-000000000001"]
         for (index, offerID) in ids.enumerated() {
             try TestStack.database().query(
-                "INSERT INTO offers (id, product_id, price, items_in_stock) VALUES ($1::uuid, $2, $3, 1)",
-                [offerID, id, Int64(100 + index)])
+                "INSERT INTO offers (id, product_id, price, items_in_stock) VALUES (\(offerID)::uuid, \(id), \(Int64(100 + index)), 1)")
         }
         let inPostgresOrder = try TestStack.database()
-            .query("SELECT id::text FROM offers WHERE product_id = $1 ORDER BY id", [id]).rows.map { try $0.string(0) }
+            .query("SELECT id::text FROM offers WHERE product_id = \(id) ORDER BY id").rows.map { try $0.string(0) }
         #expect(inPostgresOrder == ids.sorted())
         let expected = inPostgresOrder.map { JSONValue.string($0) }
         let list = try HTTP.get("/products/\(id)/offers")
@@ -232,8 +231,7 @@ import Testing
     @discardableResult
     private func insertOffer(productID: Int64, price: Int64, stock: Int64) throws -> String {
         let result = try TestStack.database().query(
-            "INSERT INTO offers (id, product_id, price, items_in_stock) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id::text",
-            [productID, price, stock])
+            "INSERT INTO offers (id, product_id, price, items_in_stock) VALUES (gen_random_uuid(), \(productID), \(price), \(stock)) RETURNING id::text")
         return try result.first!.string(0)
     }
 }

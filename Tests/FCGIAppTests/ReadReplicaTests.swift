@@ -54,7 +54,7 @@ import Testing
         let target = try TestStack.database().query("SELECT pg_current_wal_lsn()::text").first!.string(0)
         let standby = try standby()
         let caughtUp = try PM.waitUntil(10) {
-            try standby.query("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn", [target]).first!.bool(0)
+            try standby.query("SELECT pg_last_wal_replay_lsn() >= \(target)::pg_lsn").first!.bool(0)
         }
         try #require(caughtUp, "the standby replays the primary's WAL")
     }

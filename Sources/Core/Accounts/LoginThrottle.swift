@@ -48,13 +48,13 @@ public enum LoginThrottle {
         guard let row = try db.query("""
             SELECT ceil(extract(epoch FROM f.blocked_until - now()))::bigint
             FROM login_failures f
-            WHERE f.email_key = $1 AND f.blocked_until > now()
+            WHERE f.email_key = \(emailKey(email)) AND f.blocked_until > now()
               AND NOT EXISTS (
                   SELECT 1 FROM login_addresses a JOIN users u ON u.id = a.user_id
-                  WHERE u.email = $2 AND a.address_key = $3)
-            """, [emailKey(email), EmailAddress.normalize(email), addressKey]).first
+                  WHERE u.email = \(EmailAddress.normalize(email)) AND a.address_key = \(addressKey))
+            """).first
         else { return nil }
-        return max(1, Int(try row.int64(0)))
+        return max(1, try row.decode(Int.self))
     }
 
     /// Counts a failed attempt and sets the wait the policy imposes. Returns that wait.
@@ -63,50 +63,49 @@ public enum LoginThrottle {
         let key = emailKey(email)
         guard let row = try db.query("""
             INSERT INTO login_failures AS f (email_key, failures, last_failure_at)
-            VALUES ($1, 1, now())
+            VALUES (\(key), 1, now())
             ON CONFLICT (email_key) DO UPDATE SET
-                failures = CASE WHEN f.last_failure_at < now() - make_interval(secs => $2) THEN 1
+                failures = CASE WHEN f.last_failure_at < now() - make_interval(secs => \(policy.forgetAfterSeconds)) THEN 1
                                 ELSE f.failures + 1 END,
                 last_failure_at = now()
             RETURNING f.failures
-            """, [key, policy.forgetAfterSeconds]).first
+            """).first
         else { throw .decoding("INSERT returned no row") }
-        let wait = policy.waitSeconds(afterFailures: Int(try row.int64(0)))
+        let wait = policy.waitSeconds(afterFailures: try row.decode(Int.self))
         // Housekeeping rides along with about one failure in 64 (indexed, so cheap), so
         // a flood of made-up emails cannot grow the table without bound.
         if Int.random(in: 0..<64) == 0 { _ = try forgetStale(db, policy: policy) }
         if let wait {
             _ = try db.query(
-                "UPDATE login_failures SET blocked_until = now() + make_interval(secs => $2) WHERE email_key = $1",
-                [key, wait])
+                "UPDATE login_failures SET blocked_until = now() + make_interval(secs => \(wait)) WHERE email_key = \(key)")
         }
         return wait
     }
 
     /// A successful sign-in: forgets the failures and remembers where it came from.
     static func recordSuccess(_ db: PostgresConnection, email: String, userID: Int64, addressKey: String?, policy: Policy) throws(DatabaseError) {
-        _ = try db.query("DELETE FROM login_failures WHERE email_key = $1", [emailKey(email)])
+        _ = try db.query("DELETE FROM login_failures WHERE email_key = \(emailKey(email))")
         guard let addressKey else { return }
         _ = try db.query("""
-            INSERT INTO login_addresses (user_id, address_key, last_success_at) VALUES ($1, $2, now())
+            INSERT INTO login_addresses (user_id, address_key, last_success_at) VALUES (\(userID), \(addressKey), now())
             ON CONFLICT (user_id, address_key) DO UPDATE SET last_success_at = now()
-            """, [userID, addressKey])
+            """)
         _ = try db.query("""
-            DELETE FROM login_addresses WHERE user_id = $1 AND address_key NOT IN (
-                SELECT address_key FROM login_addresses WHERE user_id = $1
-                ORDER BY last_success_at DESC LIMIT $2)
-            """, [userID, policy.rememberedAddresses])
+            DELETE FROM login_addresses WHERE user_id = \(userID) AND address_key NOT IN (
+                SELECT address_key FROM login_addresses WHERE user_id = \(userID)
+                ORDER BY last_success_at DESC LIMIT \(policy.rememberedAddresses))
+            """)
     }
 
     /// Removes runs of failures older than the policy's memory; how many.
     public static func forgetStale(_ db: PostgresConnection, policy: Policy) throws(DatabaseError) -> Int {
         try db.query(
-            "DELETE FROM login_failures WHERE last_failure_at < now() - make_interval(secs => $1) RETURNING 1",
-            [policy.forgetAfterSeconds]).rowCount
+            "DELETE FROM login_failures WHERE last_failure_at < now() - make_interval(secs => \(policy.forgetAfterSeconds)) RETURNING 1"
+        ).rowCount
     }
 
     /// Clears the throttle of one email (`catalog admin unthrottle`). Returns whether it had one.
     public static func clear(_ db: PostgresConnection, email: String) throws(DatabaseError) -> Bool {
-        try db.query("DELETE FROM login_failures WHERE email_key = $1 RETURNING 1", [emailKey(email)]).rowCount > 0
+        try db.query("DELETE FROM login_failures WHERE email_key = \(emailKey(email)) RETURNING 1").rowCount > 0
     }
 }

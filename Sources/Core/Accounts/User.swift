@@ -21,6 +21,8 @@ public struct User: Sendable, Equatable {
 
     /// The columns `init(row:)` decodes, in order.
     static let columns = "u.id, u.email, u.name, u.role, u.created_at, u.updated_at"
+    /// How many columns `columns` names: where the credentials start in `UserStore`.
+    static let columnCount = columns.split(separator: ",").count
 
     static let schema: JSONValue = [
         "type": "object",
@@ -38,9 +40,8 @@ public struct User: Sendable, Equatable {
 
 extension User: PostgresRowDecodable {
     public init(row: PostgresRow) throws(DatabaseError) {
-        guard let role = Role(rawValue: try row.string(3)) else { throw .decoding("unknown role") }
-        self.init(id: try row.int64(0), email: try row.string(1), name: try row.string(2), role: role,
-                  createdAt: try row.timestamp(4), updatedAt: try row.timestamp(5))
+        let (id, email, name, role, createdAt, updatedAt) = try row.decode((Int64, String, String, Role, Timestamp, Timestamp).self)
+        self.init(id: id, email: email, name: name, role: role, createdAt: createdAt.rfc3339, updatedAt: updatedAt.rfc3339)
     }
 }
 

@@ -110,10 +110,12 @@ extension Money: PostgresEncodable {
     public var postgresText: String? { description }
 }
 
-extension PostgresRow {
-    /// A `numeric(12,2)` column as money.
-    public func money(_ column: Int) throws(DatabaseError) -> Money {
-        let text = try string(column)
-        do { return try Money(parsing: text) } catch { throw .decoding("column is not a money amount") }
+/// A `numeric(12,2)` column as money.
+extension Money: PostgresTextDecodable {
+    public static func accepts(_ type: PostgresType) -> Bool { type == .numeric }
+
+    public init?(postgresText bytes: UnsafeBufferPointer<UInt8>) {
+        guard let money = try? Money(parsing: String(decoding: bytes, as: UTF8.self)) else { return nil }
+        self = money
     }
 }

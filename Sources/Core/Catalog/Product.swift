@@ -36,18 +36,15 @@ public struct Product: Sendable, Equatable {
 
     /// The columns `init(row:)` decodes, in order; every product query selects these.
     static let columns = "p.id, p.name, p.description, p.price, p.created_at, p.updated_at, p.offers_synced_at"
+    /// How many columns `columns` names: where the offer's columns start in `ProductStore.find`.
+    static let columnCount = columns.split(separator: ",").count
 }
 
 extension Product: PostgresRowDecodable {
     public init(row: PostgresRow) throws(DatabaseError) {
-        self.init(
-            id: try row.int64(0),
-            name: try row.string(1),
-            description: try row.string(2),
-            price: try row.money(3),
-            createdAt: try row.timestamp(4),
-            updatedAt: try row.timestamp(5),
-            offersSyncedAt: try row.optionalTimestamp(6)
-        )
+        let (id, name, description, price, createdAt, updatedAt, offersSyncedAt) =
+            try row.decode((Int64, String, String, Money, Timestamp, Timestamp, Timestamp?).self)
+        self.init(id: id, name: name, description: description, price: price, createdAt: createdAt.rfc3339,
+                  updatedAt: updatedAt.rfc3339, offersSyncedAt: offersSyncedAt?.rfc3339)
     }
 }

@@ -1,40 +1,49 @@
-/// The SQL of the products module. Every statement is parameterised and prepared once
-/// per connection; callers choose the transaction.
+/// The SQL of the products module. Every statement is parameterised (`SQL`); callers
+/// choose the transaction.
 public enum ProductStore {
     /// Products after `after` in id order, optionally only those whose name contains the
     /// search term (case-insensitive). Fetches `limit` rows (callers pass page size + 1).
     public static func list(_ db: PostgresConnection, search: ProductSearch?, after: Int64?, limit: Int) throws(DatabaseError) -> [Product] {
         guard let search else {
-            return try db.query(listSQL, [after, limit]).decode(Product.self)
+            return try db.query(listSQL(after: after, limit: limit)).decode(Product.self)
         }
         // Planned for each term: whether to walk the ids or use the trigram index depends on
         // how common the term is (migrations/0008_search_lower_name.sql).
-        return try db.queryPlannedForValues(searchSQL, [after ?? 0, escapeLike(search.term), limit]).decode(Product.self)
+        return try db.queryPlannedForValues(searchSQL(search, after: after, limit: limit)).decode(Product.self)
     }
 
-    static let listSQL = """
-        SELECT \(Product.columns) FROM products p
-        WHERE ($1::bigint IS NULL OR p.id > $1)
-        ORDER BY p.id LIMIT $2
+    static func listSQL(after: Int64?, limit: Int) -> SQL {
         """
+        SELECT \(unescaped: Product.columns) FROM products p
+        WHERE (\(after)::bigint IS NULL OR p.id > \(after))
+        ORDER BY p.id LIMIT \(limit)
+        """
+    }
 
     /// `lower(p.name)` is the expression the trigram index and its statistics are built on;
     /// the term is lowered by PostgreSQL too, so both sides use the same case rules.
-    static let searchSQL = """
-        SELECT \(Product.columns) FROM products p
-        WHERE p.id > $1 AND lower(p.name) LIKE '%' || lower($2) || '%'
-        ORDER BY p.id LIMIT $3
+    static func searchSQL(_ search: ProductSearch, after: Int64?, limit: Int) -> SQL {
         """
+        SELECT \(unescaped: Product.columns) FROM products p
+        WHERE p.id > \(after ?? 0) AND lower(p.name) LIKE '%' || lower(\(escapeLike(search.term))) || '%'
+        ORDER BY p.id LIMIT \(limit)
+        """
+    }
 
     /// The product with its offers, in one round trip; `nil` if there is no such product.
     /// `lock` takes a row lock (`FOR UPDATE`) for a conditional write in a transaction.
+    /// `GET /products/{id}` is the hottest query: no `ORDER BY` (see below).
     public static func find(_ db: PostgresConnection, id: Int64, lock: Bool = false) throws(DatabaseError) -> (Product, [Offer])? {
-        let rows = try db.query(lock ? findForUpdateSQL : findSQL, [id]).rows
+        let rows = try db.query("""
+            SELECT \(unescaped: Product.columns), \(unescaped: Offer.columns)
+            FROM products p LEFT JOIN offers o ON o.product_id = p.id
+            WHERE p.id = \(id)\(unescaped: lock ? " FOR UPDATE OF p" : "")
+            """).rows
         guard let first = rows.first else { return nil }
         let product = try Product(row: first)
         var offers: [Offer] = []
-        for row in rows where !row.isNull(7) {
-            offers.append(Offer(id: try row.string(7), price: try row.int64(8), itemsInStock: try row.int64(9), updatedAt: try row.timestamp(10)))
+        for row in rows where !row.isNull(Product.columnCount) {
+            offers.append(try Offer(row: row, from: Product.columnCount))
         }
         // Offers are ordered by id here rather than by `ORDER BY o.id`: a Sort node costs
         // PostgreSQL a tuplesort set-up on every execution (about a fifth of its CPU for
@@ -44,20 +53,11 @@ public enum ProductStore {
         return (product, offers)
     }
 
-    /// Built once: `GET /products/{id}` is the hottest query, and the statement cache is
-    /// keyed by this text. No `ORDER BY`: see `find`.
-    private static let findSQL = """
-        SELECT \(Product.columns), o.id, o.price, o.items_in_stock, o.updated_at
-        FROM products p LEFT JOIN offers o ON o.product_id = p.id
-        WHERE p.id = $1
-        """
-    private static let findForUpdateSQL = findSQL + " FOR UPDATE OF p"
-
     public static func insert(_ db: PostgresConnection, name: String, description: String, price: Money) throws(DatabaseError) -> Product {
         let rows = try db.query("""
-            INSERT INTO products AS p (name, description, price) VALUES ($1, $2, $3::numeric)
-            RETURNING \(Product.columns)
-            """, [name, description, price]).decode(Product.self)
+            INSERT INTO products AS p (name, description, price) VALUES (\(name), \(description), \(price)::numeric)
+            RETURNING \(unescaped: Product.columns)
+            """).decode(Product.self)
         guard let product = rows.first else { throw .decoding("INSERT returned no row") }
         return product
     }
@@ -66,18 +66,18 @@ public enum ProductStore {
     public static func update(_ db: PostgresConnection, id: Int64, with input: ProductInput) throws(DatabaseError) -> Product? {
         try db.query("""
             UPDATE products AS p SET
-                name = COALESCE($2, p.name),
-                description = COALESCE($3, p.description),
-                price = COALESCE($4::numeric, p.price),
+                name = COALESCE(\(input.name), p.name),
+                description = COALESCE(\(input.description), p.description),
+                price = COALESCE(\(input.price)::numeric, p.price),
                 updated_at = now()
-            WHERE p.id = $1
-            RETURNING \(Product.columns)
-            """, [id, input.name, input.description, input.price]).decode(Product.self).first
+            WHERE p.id = \(id)
+            RETURNING \(unescaped: Product.columns)
+            """).decode(Product.self).first
     }
 
     /// Deletes the product (its offers go by `ON DELETE CASCADE`); false if it did not exist.
     public static func delete(_ db: PostgresConnection, id: Int64) throws(DatabaseError) -> Bool {
-        try db.query("DELETE FROM products WHERE id = $1", [id]).affectedRows == 1
+        try db.query("DELETE FROM products WHERE id = \(id)").affectedRows == 1
     }
 
     /// Escapes `%`, `_` and `\` so user text matches literally inside an ILIKE pattern.

@@ -82,8 +82,8 @@ public struct Migrator {
     /// Applies what is pending; returns the versions applied by this run.
     @discardableResult
     public func run(on connection: PostgresConnection) throws -> [Int] {
-        try connection.query("SELECT pg_advisory_lock($1)", [Self.lockKey])
-        defer { _ = try? connection.query("SELECT pg_advisory_unlock($1)", [Self.lockKey]) }
+        try connection.query("SELECT pg_advisory_lock(\(Self.lockKey))")
+        defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))") }
         try Self.requireSessionHoldsLock(connection)
 
         try connection.execute("""
@@ -95,8 +95,8 @@ public struct Migrator {
             )
             """)
         var applied: [Int: String] = [:]
-        for row in try connection.query("SELECT version, checksum FROM schema_migrations").rows {
-            applied[Int(try row.int64(0))] = try row.string(1)
+        for (version, checksum) in try connection.query("SELECT version, checksum FROM schema_migrations").decode((Int, String).self) {
+            applied[version] = checksum
         }
 
         var ran: [Int] = []
@@ -110,9 +110,9 @@ public struct Migrator {
             do {
                 try connection.execute("BEGIN")
                 try connection.execute(migration.sql)
-                try connection.query(
-                    "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
-                    [migration.version, migration.name, migration.checksum])
+                try connection.query("""
+                    INSERT INTO schema_migrations (version, name, checksum) VALUES (\(migration.version), \(migration.name), \(migration.checksum))
+                    """)
                 try connection.execute("COMMIT")
             } catch {
                 _ = try? connection.execute("ROLLBACK")
@@ -139,8 +139,8 @@ public struct Migrator {
         let held = try connection.query("""
             SELECT count(*) FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
-              AND ((classid::bigint << 32) | objid::bigint) = $1
-            """, [lockKey]).first?.int64(0) ?? 0
+              AND ((classid::bigint << 32) | objid::bigint) = \(lockKey)
+            """).first?.decode(Int64.self) ?? Int64(0)
         if held == 0 { throw MigrationError.notADirectConnection }
     }
 }

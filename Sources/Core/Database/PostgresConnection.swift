@@ -54,38 +54,39 @@ public final class PostgresConnection {
         preparedNames.removeAll()
     }
 
-    /// Runs a parameterised statement: unnamed, or prepared on first use on this
-    /// connection, as the connection's `mode` says.
+    /// Runs a statement with its values (`SQL`): unnamed, or prepared on first use on
+    /// this connection, as the connection's `mode` says.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(DatabaseError) -> PostgresResult {
-        guard mode == .prepared else { return try queryPlannedForValues(sql, parameters) }
+    public func query(_ sql: SQL) throws(DatabaseError) -> PostgresResult {
+        guard mode == .prepared else { return try queryPlannedForValues(sql) }
         guard let handle else { throw .connectionLost("connection is closed") }
-        let texts = parameters.map(\.postgresText)
-        for text in texts where text?.utf8.contains(0) == true {
-            throw .invalidParameter("a text parameter contains NUL")
-        }
-        let name = try preparedName(for: sql, parameterCount: texts.count, handle: handle)
-        let result = withOptionalCStringArray(texts) { values in
-            PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0)
+        try Self.requireNoNUL(sql.bindings)
+        let name = try preparedName(for: sql.text, handle: handle)
+        let result = withOptionalCStringArray(sql.bindings) { values in
+            PQexecPrepared(handle, name, Int32(sql.bindings.count), values, nil, nil, 0)
         }
         return try check(result, handle: handle)
     }
 
-    /// Runs a parameterised statement planned for these very values, every time: the
-    /// unnamed statement of `PQexecParams`, never cached. For statements whose best plan
-    /// depends on a value (a search term that matches half the table or nothing): a cached
-    /// statement may switch to a generic plan, chosen once for any value.
+    /// Runs a statement planned for these very values, every time: the unnamed statement
+    /// of `PQexecParams`, never cached. For statements whose best plan depends on a value
+    /// (a search term that matches half the table or nothing): a cached statement may
+    /// switch to a generic plan, chosen once for any value.
     @discardableResult
-    public func queryPlannedForValues(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(DatabaseError) -> PostgresResult {
+    public func queryPlannedForValues(_ sql: SQL) throws(DatabaseError) -> PostgresResult {
         guard let handle else { throw .connectionLost("connection is closed") }
-        let texts = parameters.map(\.postgresText)
-        for text in texts where text?.utf8.contains(0) == true {
-            throw .invalidParameter("a text parameter contains NUL")
-        }
-        let result = withOptionalCStringArray(texts) { values in
-            PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
+        try Self.requireNoNUL(sql.bindings)
+        let result = withOptionalCStringArray(sql.bindings) { values in
+            PQexecParams(handle, sql.text, Int32(sql.bindings.count), nil, values, nil, nil, 0)
         }
         return try check(result, handle: handle)
+    }
+
+    /// PostgreSQL text cannot hold NUL, and libpq would cut the value at the first one.
+    private static func requireNoNUL(_ bindings: [String?]) throws(DatabaseError) {
+        for text in bindings where text?.utf8.contains(0) == true {
+            throw .invalidParameter("a text parameter contains NUL")
+        }
     }
 
     /// Runs SQL text with no parameters, possibly several statements (migrations,
@@ -96,7 +97,7 @@ public final class PostgresConnection {
         return try check(PQexec(handle, sql), handle: handle)
     }
 
-    private func preparedName(for sql: String, parameterCount: Int, handle: OpaquePointer) throws(DatabaseError) -> String {
+    private func preparedName(for sql: String, handle: OpaquePointer) throws(DatabaseError) -> String {
         if let name = preparedNames[sql] { return name }
         let name = "catalog_\(preparedNames.count + 1)"
         _ = try check(PQprepare(handle, name, sql, 0, nil), handle: handle)

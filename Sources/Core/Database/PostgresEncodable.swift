@@ -1,7 +1,8 @@
 /// A Swift value that can be bound as a statement parameter.
 ///
 /// Parameters travel in libpq's text format; `nil` text is SQL NULL. Values are never
-/// spliced into SQL: every statement is parameterised (`$1`, `$2`, …).
+/// spliced into SQL: a statement's values are interpolated into `SQL`, which binds each
+/// as a parameter (`$1`, `$2`, …).
 public protocol PostgresEncodable {
     var postgresText: String? { get }
 }
@@ -15,4 +16,27 @@ extension Bool: PostgresEncodable { public var postgresText: String? { self ? "t
 
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     public var postgresText: String? { self?.postgresText }
+}
+
+/// An array parameter, as PostgreSQL's array literal: `{"a","b\"c",NULL}`. Every element
+/// is quoted (backslash before `"` and `\`), so no element's text can end or split the
+/// literal; the statement names the element type with a cast (`\(ids)::uuid[]`).
+extension Array: PostgresEncodable where Element: PostgresEncodable {
+    public var postgresText: String? {
+        var literal = "{"
+        for (position, element) in enumerated() {
+            if position > 0 { literal += "," }
+            guard let text = element.postgresText else {
+                literal += "NULL"
+                continue
+            }
+            literal += "\""
+            for character in text.unicodeScalars {
+                if character == "\"" || character == "\\" { literal += "\\" }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        }
+        return literal + "}"
+    }
 }

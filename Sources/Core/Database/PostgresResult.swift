@@ -34,141 +34,86 @@ public final class PostgresResult {
         return UnsafeBufferPointer(start: UnsafeRawPointer(value).assumingMemoryBound(to: UInt8.self), count: length)
     }
 
-    func text(row: Int, column: Int) -> String? {
-        bytes(row: row, column: column).map { String(decoding: $0, as: UTF8.self) }
-    }
+    /// The column's PostgreSQL type (an existing column).
+    func type(_ column: Int) -> PostgresType { PostgresType(rawValue: PQftype(handle, Int32(column))) }
 
     func columnName(_ column: Int) -> String { String(cString: PQfname(handle, Int32(column))) }
 
-    /// Decodes every row.
+    /// Decodes every row as a type that decodes itself (`Product`, `User`).
     public func decode<T: PostgresRowDecodable>(_ type: T.Type) throws(DatabaseError) -> [T] {
         var values: [T] = []
         values.reserveCapacity(rowCount)
         for row in rows { values.append(try T(row: row)) }
         return values
     }
+
+    /// Decodes every row's first column: `decode(Int64.self)`.
+    public func decode<T: PostgresDecodable>(_ type: T.Type) throws(DatabaseError) -> [T] {
+        var values: [T] = []
+        values.reserveCapacity(rowCount)
+        for row in rows { values.append(try T.decode(from: row, column: 0)) }
+        return values
+    }
+
+    /// Decodes every row's columns by type, in order: `decode((Int64, String?).self)`.
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type) throws(DatabaseError) -> [(repeat each T)] {
+        var values: [(repeat each T)] = []
+        values.reserveCapacity(rowCount)
+        for row in rows { values.append(try row.decode(types)) }
+        return values
+    }
 }
 
-/// A type built from one result row; the SQL that selects it lives next to it.
+/// A type built from one result row; the SQL that selects it lives next to it, and its
+/// `init(row:)` decodes the columns by type with `PostgresRow.decode(_:from:)`.
 public protocol PostgresRowDecodable {
     init(row: PostgresRow) throws(DatabaseError)
 }
 
-/// One row of a result, with typed accessors by column position.
+/// One row of a result.
 ///
-/// Positions rather than names keep decoding allocation-free; each domain's SQL and its
-/// decoder sit in the same file so the two cannot drift apart unnoticed.
+/// Stores decode a row by type in column order (`decode((Int64, String, Timestamp?).self)`):
+/// each column's PostgreSQL type is checked against the Swift type that reads it, without
+/// allocating more than the values themselves. The positional accessors (`int64(3)`) make
+/// the same checks, for ad-hoc reads (tests, one-column answers).
 public struct PostgresRow {
     let result: PostgresResult
     let index: Int
 
+    /// The columns from `column` on, decoded as `types` in order: `(Int64, String?)`
+    /// reads an integer column and a nullable text column. Throws `.decoding` for a
+    /// missing column, a column of a type the Swift type does not read, NULL in a
+    /// non-optional, or malformed text.
+    public func decode<each T: PostgresDecodable>(_ types: (repeat each T).Type, from column: Int = 0) throws(DatabaseError) -> (repeat each T) {
+        var next = column
+        func decodeNext<U: PostgresDecodable>(_ type: U.Type) throws(DatabaseError) -> U {
+            defer { next += 1 }
+            return try U.decode(from: self, column: next)
+        }
+        return (repeat try decodeNext((each T).self))
+    }
+
+    /// One column, `column` (the first by default), as `type`: the same checks.
+    public func decode<T: PostgresDecodable>(_ type: T.Type, from column: Int = 0) throws(DatabaseError) -> T {
+        try T.decode(from: self, column: column)
+    }
+
     public func isNull(_ column: Int) -> Bool { result.isNull(row: index, column: column) }
 
-    public func optionalString(_ column: Int) -> String? { result.text(row: index, column: column) }
+    public func optionalString(_ column: Int) throws(DatabaseError) -> String? { try String?.decode(from: self, column: column) }
 
-    public func string(_ column: Int) throws(DatabaseError) -> String {
-        guard let text = result.text(row: index, column: column) else { throw nullError(column) }
-        return text
-    }
+    public func string(_ column: Int) throws(DatabaseError) -> String { try String.decode(from: self, column: column) }
 
-    public func int64(_ column: Int) throws(DatabaseError) -> Int64 {
-        guard let bytes = result.bytes(row: index, column: column) else { throw nullError(column) }
-        guard let value = Int64(decimal: bytes) else { throw .decoding("column \(result.columnName(column)) is not an integer") }
-        return value
-    }
+    public func int64(_ column: Int) throws(DatabaseError) -> Int64 { try Int64.decode(from: self, column: column) }
 
-    public func optionalInt64(_ column: Int) throws(DatabaseError) -> Int64? {
-        isNull(column) ? nil : try int64(column)
-    }
+    public func optionalInt64(_ column: Int) throws(DatabaseError) -> Int64? { try Int64?.decode(from: self, column: column) }
 
-    public func bool(_ column: Int) throws(DatabaseError) -> Bool {
-        try string(column) == "t"
-    }
+    public func bool(_ column: Int) throws(DatabaseError) -> Bool { try Bool.decode(from: self, column: column) }
 
-    /// A `timestamptz` as RFC 3339 UTC with whole seconds (`2026-11-23T10:00:00Z`).
-    /// Connections run with `TimeZone=UTC` and ISO `DateStyle`, so the server's text is
-    /// `2026-11-23 10:00:00.123456+00`.
-    public func timestamp(_ column: Int) throws(DatabaseError) -> String {
-        guard let bytes = result.bytes(row: index, column: column) else { throw nullError(column) }
-        guard let value = Timestamp.rfc3339(fromPostgres: bytes) else {
-            throw .decoding("column \(result.columnName(column)) is not a UTC timestamp")
-        }
-        return value
-    }
+    /// A `timestamptz` as RFC 3339 UTC with whole seconds (see `Timestamp`).
+    public func timestamp(_ column: Int) throws(DatabaseError) -> String { try Timestamp.decode(from: self, column: column).rfc3339 }
 
     public func optionalTimestamp(_ column: Int) throws(DatabaseError) -> String? {
-        isNull(column) ? nil : try timestamp(column)
-    }
-
-    private func nullError(_ column: Int) -> DatabaseError {
-        .decoding("column \(column < result.columnCount ? result.columnName(column) : String(column)) is NULL or missing")
-    }
-}
-
-/// Timestamp text conversion between PostgreSQL and the API.
-public enum Timestamp {
-    /// `2026-11-23 10:00:00.123456+00` → `2026-11-23T10:00:00Z`; `nil` unless UTC.
-    public static func rfc3339(fromPostgres text: String) -> String? {
-        var text = text
-        return text.withUTF8 { rfc3339(fromPostgres: $0) }
-    }
-
-    /// The same, from the bytes of the server's text, written straight into the result.
-    public static func rfc3339(fromPostgres bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard isUTC(bytes) else { return nil }
-        return String(unsafeUninitializedCapacity: 20) { output in
-            write(bytes, into: output)
-            return 20
-        }
-    }
-
-    /// The same as a JSON string (in quotes) appended to `output`; false (nothing
-    /// appended) unless UTC.
-    static func appendRFC3339(fromPostgres bytes: UnsafeBufferPointer<UInt8>, quotedInto output: inout [UInt8]) -> Bool {
-        guard isUTC(bytes) else { return false }
-        let start = output.count
-        output.append(contentsOf: quotedTemplate)
-        output.withUnsafeMutableBufferPointer { write(bytes, into: UnsafeMutableBufferPointer(rebasing: $0[start + 1..<start + 21])) }
-        return true
-    }
-
-    private static let quotedTemplate = [UInt8](repeating: UInt8(ascii: "\""), count: 22)
-
-    /// `YYYY-MM-DD HH:MM:SS[.ffffff]+00`: the server's ISO text of a UTC moment.
-    private static func isUTC(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        let n = bytes.count
-        return n >= 22 && bytes[10] == UInt8(ascii: " ") && bytes[n - 3] == UInt8(ascii: "+")
-            && bytes[n - 2] == UInt8(ascii: "0") && bytes[n - 1] == UInt8(ascii: "0")
-    }
-
-    /// The 20 bytes of `YYYY-MM-DDTHH:MM:SSZ` (whole seconds) into `output`.
-    private static func write(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) {
-        for i in 0..<10 { output[i] = bytes[i] }
-        output[10] = UInt8(ascii: "T")
-        for i in 11..<19 { output[i] = bytes[i] }
-        output[19] = UInt8(ascii: "Z")
-    }
-}
-
-extension Int64 {
-    /// Parses an optional sign (`-` or `+`) and ASCII digits, the whole buffer; `nil` on
-    /// anything else or on overflow: what `Int64(String)` accepts, for PostgreSQL's
-    /// integer output.
-    init?(decimal bytes: UnsafeBufferPointer<UInt8>) {
-        var index = 0
-        let negative = bytes.first == UInt8(ascii: "-")
-        if negative || bytes.first == UInt8(ascii: "+") { index = 1 }
-        guard index < bytes.count else { return nil }
-        var value: Int64 = 0
-        while index < bytes.count {
-            let digit = bytes[index] &- UInt8(ascii: "0")
-            guard digit < 10 else { return nil }
-            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(Int64(digit)) : shifted.addingReportingOverflow(Int64(digit))
-            guard !overflow1, !overflow2 else { return nil }
-            value = next
-            index += 1
-        }
-        self = value
+        try Timestamp?.decode(from: self, column: column)?.rfc3339
     }
 }

@@ -65,8 +65,8 @@ public final class ReadReplica {
                 SELECT pg_is_in_recovery(),
                        coalesce(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()), 0)::bigint
                 """).first
-            let inRecovery = try row?.bool(0) ?? false
-            lagBytes = try row?.int64(1) ?? 0
+            let (inRecovery, lag) = try row?.decode((Bool, Int64).self) ?? (false, Int64(0))
+            lagBytes = lag
             state = !inRecovery ? .notAStandby : lagBytes > policy.maxLagBytes ? .lagging : .up
             nextLook = now + (state == .up || state == .lagging ? policy.checkSeconds : policy.retrySeconds)
         } catch {

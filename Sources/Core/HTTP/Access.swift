@@ -76,7 +76,7 @@ public struct Admin: Sendable, Equatable {
 }
 
 /// A user's role.
-public enum Role: String, Sendable, CaseIterable {
+public enum Role: String, Sendable, CaseIterable, PostgresTextDecodable {
     case admin
     case user
 }

@@ -33,7 +33,7 @@ public struct Author: Sendable, Equatable {
 
 extension Author: PostgresRowDecodable {
     public init(row: PostgresRow) throws(DatabaseError) {
-        self.init(id: try row.int64(0), name: try row.string(1), bio: try row.string(2),
-                  createdAt: try row.timestamp(3), updatedAt: try row.timestamp(4))
+        let (id, name, bio, createdAt, updatedAt) = try row.decode((Int64, String, String, Timestamp, Timestamp).self)
+        self.init(id: id, name: name, bio: bio, createdAt: createdAt.rfc3339, updatedAt: updatedAt.rfc3339)
     }
 }

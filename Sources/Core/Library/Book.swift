@@ -43,8 +43,9 @@ public struct Book: Sendable, Equatable {
 
 extension Book: PostgresRowDecodable {
     public init(row: PostgresRow) throws(DatabaseError) {
-        self.init(id: try row.int64(0), title: try row.string(1), authorID: try row.int64(2), ownerID: try row.optionalInt64(3),
-                  isbn: row.optionalString(4), publishedYear: try row.optionalInt64(5),
-                  createdAt: try row.timestamp(6), updatedAt: try row.timestamp(7))
+        let (id, title, authorID, ownerID, isbn, publishedYear, createdAt, updatedAt) =
+            try row.decode((Int64, String, Int64, Int64?, String?, Int64?, Timestamp, Timestamp).self)
+        self.init(id: id, title: title, authorID: authorID, ownerID: ownerID, isbn: isbn, publishedYear: publishedYear,
+                  createdAt: createdAt.rfc3339, updatedAt: updatedAt.rfc3339)
     }
 }

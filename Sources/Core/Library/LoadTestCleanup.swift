@@ -14,13 +14,12 @@ public enum LoadTestCleanup {
         precondition(!prefix.isEmpty, "an empty prefix would match every account")
         let pattern = ProductStore.escapeLike(prefix.lowercased()) + "%"
         return try database.transaction { db in
-            let users = "SELECT id FROM users WHERE email LIKE $1"
-            let books = try db.query("DELETE FROM books WHERE owner_id IN (\(users))", [pattern]).affectedRows
+            let books = try db.query("DELETE FROM books WHERE owner_id IN (SELECT id FROM users WHERE email LIKE \(pattern))").affectedRows
             let authors = try db.query("""
-                DELETE FROM authors a WHERE a.owner_id IN (\(users))
+                DELETE FROM authors a WHERE a.owner_id IN (SELECT id FROM users WHERE email LIKE \(pattern))
                 AND NOT EXISTS (SELECT 1 FROM books b WHERE b.author_id = a.id)
-                """, [pattern]).affectedRows
-            let removed = try db.query("DELETE FROM users WHERE email LIKE $1", [pattern]).affectedRows
+                """).affectedRows
+            let removed = try db.query("DELETE FROM users WHERE email LIKE \(pattern)").affectedRows
             return Report(users: removed, authors: authors, books: books)
         }
     }

@@ -29,3 +29,15 @@ public struct Offer: Sendable, Equatable {
         ],
     ]
 }
+
+extension Offer {
+    /// The columns `init(row:from:)` decodes, in order (`o`: the offers table).
+    static let columns = "o.id, o.price, o.items_in_stock, o.updated_at"
+
+    /// An offer from the row's columns starting at `column` (after the product's, in
+    /// `ProductStore.find`).
+    init(row: PostgresRow, from column: Int) throws(DatabaseError) {
+        let (id, price, itemsInStock, updatedAt) = try row.decode((String, Int64, Int64, Timestamp).self, from: column)
+        self.init(id: id, price: price, itemsInStock: itemsInStock, updatedAt: updatedAt.rfc3339)
+    }
+}

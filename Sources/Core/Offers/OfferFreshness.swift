@@ -29,17 +29,18 @@ enum OfferFreshness {
         } catch {
             return ""
         }
-        guard let row else { return "" }
+        guard let row, let figures = try? row.decode((Int64?, Int64?, Int64).self) else { return "" }
+        let (last, oldestAge, registered) = figures
         var out = ""
         out += "# HELP catalog_offers_registered_products Products registered with the offers service.\n"
         out += "# TYPE catalog_offers_registered_products gauge\n"
-        out += "catalog_offers_registered_products \((try? row.int64(2)) ?? 0)\n"
-        if let last = try? row.optionalInt64(0) {
+        out += "catalog_offers_registered_products \(registered)\n"
+        if let last {
             out += "# HELP catalog_offers_last_sync_timestamp_seconds When the offer sync last checked a product's offers, i.e. fetched them and stored or confirmed them (Unix time): stops moving when the offer sync stops working.\n"
             out += "# TYPE catalog_offers_last_sync_timestamp_seconds gauge\n"
             out += "catalog_offers_last_sync_timestamp_seconds \(last)\n"
         }
-        if let age = try? row.optionalInt64(1) {
+        if let age = oldestAge {
             out += "# HELP catalog_offers_oldest_sync_age_seconds Seconds since the least recently checked product's offers were checked (changed or not).\n"
             out += "# TYPE catalog_offers_oldest_sync_age_seconds gauge\n"
             out += "catalog_offers_oldest_sync_age_seconds \(max(age, 0))\n"

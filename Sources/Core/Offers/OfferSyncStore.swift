@@ -21,17 +21,17 @@ actor OfferSyncStore {
     func takeLease(holder: String, seconds: Int) throws(DatabaseError) -> Bool {
         try connection.query("""
             INSERT INTO offer_sync_lease AS l (holder, taken_at, expires_at)
-            VALUES ($1, now(), now() + make_interval(secs => $2))
+            VALUES (\(holder), now(), now() + make_interval(secs => \(seconds)))
             ON CONFLICT (singleton) DO UPDATE
             SET holder = EXCLUDED.holder, taken_at = EXCLUDED.taken_at, expires_at = EXCLUDED.expires_at
             WHERE l.expires_at <= now()
             RETURNING holder
-            """, [holder, seconds]).rowCount == 1
+            """).rowCount == 1
     }
 
     /// Gives the lease back (only if it is still this run's).
     func releaseLease(holder: String) {
-        _ = try? connection.query("DELETE FROM offer_sync_lease WHERE holder = $1", [holder])
+        _ = try? connection.query("DELETE FROM offer_sync_lease WHERE holder = \(holder)")
     }
 
     func close() { connection.close() }
@@ -47,19 +47,19 @@ actor OfferSyncStore {
             FROM products p LEFT JOIN product_offer_checks c ON c.product_id = p.id
             WHERE p.offers_registration <> 'failed'
                OR p.offers_registration_attempted_at IS NULL
-               OR p.offers_registration_attempted_at <= now() - make_interval(secs => $1)
+               OR p.offers_registration_attempted_at <= now() - make_interval(secs => \(retryFailedAfterSeconds))
             ORDER BY c.offers_checked_at NULLS FIRST, p.id
-            """, [retryFailedAfterSeconds]).rows
+            """).rows
         var products: [SyncProduct] = []
         products.reserveCapacity(rows.count)
         for row in rows {
-            let uuid = try row.string(1)
-            guard let state = RegistrationState(rawValue: try row.string(2)) else {
-                throw .decoding("products.offers_registration has an unknown value")
+            let (id, uuid, state, name, description) = try row.decode((Int64, String, RegistrationState, String?, String?).self)
+            var details: OffersRegistration?
+            if state != .registered {
+                guard let name, let description else { throw .decoding("a product to register has no name or description") }
+                details = OffersRegistration(uuid: uuid, name: name, description: description)
             }
-            let details = state == .registered ? nil
-                : OffersRegistration(uuid: uuid, name: try row.string(3), description: try row.string(4))
-            products.append(SyncProduct(id: try row.int64(0), uuid: uuid, registration: state, registrationDetails: details))
+            products.append(SyncProduct(id: id, uuid: uuid, registration: state, registrationDetails: details))
         }
         return products
     }
@@ -69,22 +69,21 @@ actor OfferSyncStore {
     func storedToken(baseURL: String) throws(DatabaseError) -> AccessToken? {
         guard let row = try connection.query("""
             SELECT access_token, extract(epoch FROM expires_at)::float8, extract(epoch FROM obtained_at)::float8
-            FROM offers_access_tokens WHERE base_url = $1
-            """, [baseURL]).first else { return nil }
-        guard let expires = Double(try row.string(1)), let obtained = Double(try row.string(2)) else {
-            throw .decoding("offers_access_tokens: bad timestamps")
-        }
-        return AccessToken(value: try row.string(0), expiresAt: Date(timeIntervalSince1970: expires),
+            FROM offers_access_tokens WHERE base_url = \(baseURL)
+            """).first else { return nil }
+        let (value, expires, obtained) = try row.decode((String, Double, Double).self)
+        return AccessToken(value: value, expiresAt: Date(timeIntervalSince1970: expires),
                            obtainedAt: Date(timeIntervalSince1970: obtained))
     }
 
     func saveToken(_ token: AccessToken, baseURL: String) throws(DatabaseError) {
         try connection.query("""
             INSERT INTO offers_access_tokens (base_url, access_token, expires_at, obtained_at)
-            VALUES ($1, $2, to_timestamp($3::float8), to_timestamp($4::float8))
+            VALUES (\(baseURL), \(token.value), to_timestamp(\(String(token.expiresAt.timeIntervalSince1970))::float8),
+                    to_timestamp(\(String(token.obtainedAt.timeIntervalSince1970))::float8))
             ON CONFLICT (base_url) DO UPDATE
             SET access_token = EXCLUDED.access_token, expires_at = EXCLUDED.expires_at, obtained_at = EXCLUDED.obtained_at
-            """, [baseURL, token.value, String(token.expiresAt.timeIntervalSince1970), String(token.obtainedAt.timeIntervalSince1970)])
+            """)
     }
 
     // MARK: - Registration state
@@ -98,23 +97,23 @@ actor OfferSyncStore {
                 UPDATE products SET offers_registration = 'registered', offers_registered_at = now(),
                     offers_registration_error = NULL, offers_registration_attempts = offers_registration_attempts + 1,
                     offers_registration_attempted_at = now()
-                WHERE id = $1
+                WHERE id = \(productID)
                 RETURNING id
             )
             INSERT INTO product_offer_checks (product_id) SELECT id FROM registered
             ON CONFLICT (product_id) DO NOTHING
-            """, [productID])
+            """)
     }
 
     /// A failed attempt: `rejected` (the service refused the product itself) moves it to
     /// 'failed'; anything else keeps it 'pending' for the next run.
     func recordRegistrationFailure(productID: Int64, error: String, rejected: Bool) throws(DatabaseError) {
         try connection.query("""
-            UPDATE products SET offers_registration = CASE WHEN $3 THEN 'failed' ELSE 'pending' END,
-                offers_registration_error = $2, offers_registration_attempts = offers_registration_attempts + 1,
+            UPDATE products SET offers_registration = CASE WHEN \(rejected) THEN 'failed' ELSE 'pending' END,
+                offers_registration_error = \(String(error.prefix(500))), offers_registration_attempts = offers_registration_attempts + 1,
                 offers_registration_attempted_at = now()
-            WHERE id = $1
-            """, [productID, String(error.prefix(500)), rejected])
+            WHERE id = \(productID)
+            """)
     }
 
     /// The service answered 404 for a product recorded as registered (its data was lost
@@ -123,8 +122,8 @@ actor OfferSyncStore {
         try connection.query("""
             UPDATE products SET offers_registration = 'pending', offers_registered_at = NULL,
                 offers_registration_error = 'the offers service no longer knew this product (404)'
-            WHERE id = $1
-            """, [productID])
+            WHERE id = \(productID)
+            """)
     }
 
     // MARK: - Offers
@@ -149,26 +148,25 @@ actor OfferSyncStore {
     /// `offers_synced_at`, each carrying the count and price sum of the offers in force
     /// after this write. Unchanged offers get none, and an unchanged set none at all.
     func replaceOffers(productID: Int64, offers: [RemoteOffer]) throws(DatabaseError) -> OfferWriteResult {
-        let ids = "{" + offers.map(\.id).joined(separator: ",") + "}"
-        let prices = "{" + offers.map { String($0.price) }.joined(separator: ",") + "}"
-        let stocks = "{" + offers.map { String($0.itemsInStock) }.joined(separator: ",") + "}"
+        let ids = offers.map(\.id)
         let row = try connection.query("""
             WITH incoming AS (
-                SELECT * FROM unnest($2::uuid[], $3::bigint[], $4::integer[]) AS t (id, price, items_in_stock)
+                SELECT * FROM unnest(\(ids)::uuid[], \(offers.map(\.price))::bigint[], \(offers.map(\.itemsInStock))::integer[])
+                    AS t (id, price, items_in_stock)
             ), stored AS (
-                SELECT id, price, items_in_stock FROM offers WHERE product_id = $1
+                SELECT id, price, items_in_stock FROM offers WHERE product_id = \(productID)
             ), difference AS (
                 SELECT EXISTS (
                     SELECT 1 FROM incoming i FULL JOIN stored s ON s.id = i.id
                     WHERE (i.id, i.price, i.items_in_stock) IS DISTINCT FROM (s.id, s.price, s.items_in_stock)
-                ) OR EXISTS (SELECT 1 FROM products WHERE id = $1 AND offers_synced_at IS NULL) AS changed
+                ) OR EXISTS (SELECT 1 FROM products WHERE id = \(productID) AND offers_synced_at IS NULL) AS changed
             ), product AS (
                 UPDATE products SET offers_synced_at = now()
-                WHERE id = $1 AND (SELECT changed FROM difference)
+                WHERE id = \(productID) AND (SELECT changed FROM difference)
                 RETURNING id
             ), removed AS (
                 DELETE FROM offers o
-                WHERE o.product_id = $1 AND o.id <> ALL ($2::uuid[]) AND EXISTS (SELECT 1 FROM product)
+                WHERE o.product_id = \(productID) AND o.id <> ALL (\(ids)::uuid[]) AND EXISTS (SELECT 1 FROM product)
                 RETURNING 1
             ), written AS (
                 INSERT INTO offers AS o (id, product_id, price, items_in_stock)
@@ -190,17 +188,18 @@ actor OfferSyncStore {
                 WHERE (i.id, i.price, i.items_in_stock) IS DISTINCT FROM (s.id, s.price, s.items_in_stock)
                 RETURNING 1
             ), checked AS (
-                UPDATE product_offer_checks SET offers_checked_at = now() WHERE product_id = $1
+                UPDATE product_offer_checks SET offers_checked_at = now() WHERE product_id = \(productID)
             )
             SELECT (SELECT changed FROM difference), (SELECT count(*) FROM product),
-                   EXISTS (SELECT 1 FROM products WHERE id = $1)
-            """, [productID, ids, prices, stocks]).first
+                   EXISTS (SELECT 1 FROM products WHERE id = \(productID))
+            """).first
         guard let row else { throw .decoding("offer replacement returned no row") }
-        if try row.bool(0) {
+        let (changed, productsWritten, productExists) = try row.decode((Bool, Int64, Bool).self)
+        if changed {
             // A difference, and the product row was gone when the update reached it.
-            return try row.int64(1) == 0 ? .productGone : .changed
+            return productsWritten == 0 ? .productGone : .changed
         }
-        return try row.bool(2) ? .unchanged : .productGone
+        return productExists ? .unchanged : .productGone
     }
 }
 
@@ -217,10 +216,11 @@ enum OfferWriteResult: Sendable, Equatable {
 extension OfferSyncStore {
     /// Name and description of one product, for registering it again.
     func registrationDetails(productID: Int64) throws(DatabaseError) -> OffersRegistration? {
-        guard let row = try connection.query("SELECT offers_uuid::text, name, description FROM products WHERE id = $1", [productID]).first else {
+        guard let row = try connection.query("SELECT offers_uuid::text, name, description FROM products WHERE id = \(productID)").first else {
             return nil
         }
-        return OffersRegistration(uuid: try row.string(0), name: try row.string(1), description: try row.string(2))
+        let (uuid, name, description) = try row.decode((String, String, String).self)
+        return OffersRegistration(uuid: uuid, name: name, description: description)
     }
 }
 

@@ -1,5 +1,5 @@
 /// Where a product stands with the offers service (`products.offers_registration`).
-public enum RegistrationState: String, Sendable, CaseIterable {
+public enum RegistrationState: String, Sendable, CaseIterable, PostgresTextDecodable {
     /// Not yet known to the service: the job registers it on its next run. New products
     /// start here, and transient failures (timeouts, 5xx) leave them here.
     case pending

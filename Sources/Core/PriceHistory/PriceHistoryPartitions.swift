@@ -25,17 +25,16 @@ public enum PriceHistoryPartitions {
         var outcome = Outcome()
         try db.execute("SET lock_timeout = '\(lockTimeout)'")
         defer { _ = try? db.execute("RESET lock_timeout") }
-        outcome.added = Int(try db.query("""
+        outcome.added = try db.query("""
             SELECT count(*) FILTER (WHERE offer_price_history_add_partitions((now() AT TIME ZONE 'UTC')::date + d))
-            FROM generate_series(0, $1::int) AS d
-            """, [daysAhead]).first?.int64(0) ?? 0)
-        for row in try db.query(expiredSQL, [retentionDays]).rows {
+            FROM generate_series(0, \(daysAhead)::int) AS d
+            """).first?.decode(Int.self) ?? 0
+        for (name, isPartition, detachPending, parent) in try db.query(expiredSQL(retentionDays: retentionDays)).decode((String, Bool, Bool, String).self) {
             // The name comes from the catalogue, quoted by PostgreSQL (`quote_ident`), and
             // matches the partitions' naming pattern: DDL takes no parameters.
-            let name = try row.string(0)
-            if try row.bool(1) {
-                let step = try row.bool(2) ? "FINALIZE" : "CONCURRENTLY"
-                try db.execute("ALTER TABLE \(try row.string(3)) DETACH PARTITION \(name) \(step)")
+            if isPartition {
+                let step = detachPending ? "FINALIZE" : "CONCURRENTLY"
+                try db.execute("ALTER TABLE \(parent) DETACH PARTITION \(name) \(step)")
             }
             try db.execute("DROP TABLE \(name)")
             outcome.dropped.append(name)
@@ -46,7 +45,8 @@ public enum PriceHistoryPartitions {
     /// Days whose whole span is older than the retention, in both tables: partitions
     /// (with a detach possibly left pending by an interrupted run) and tables already
     /// detached whose drop did not happen; with the parent of each (the name less `_YYYYMMDD`).
-    static let expiredSQL = """
+    static func expiredSQL(retentionDays: Int) -> SQL {
+        """
         SELECT quote_ident(c.relname), c.relispartition, coalesce(i.inhdetachpending, false),
                quote_ident(substr(c.relname, 1, length(c.relname) - 9))
         FROM pg_class c LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
@@ -55,7 +55,8 @@ public enum PriceHistoryPartitions {
           AND c.relname ~ '^offer_price_(events|hourly)_[0-9]{8}$'
           AND (i.inhparent IS NULL OR i.inhparent IN ('offer_price_events'::regclass, 'offer_price_hourly'::regclass))
           AND (to_date(right(c.relname, 8), 'YYYYMMDD') + 1)::timestamp
-              <= (now() AT TIME ZONE 'UTC') - make_interval(days => $1)
+              <= (now() AT TIME ZONE 'UTC') - make_interval(days => \(retentionDays))
         ORDER BY c.relname
         """
+    }
 }

@@ -7,7 +7,7 @@
 /// range and PostgreSQL plans and opens only the day partitions inside it.
 public enum PriceHistoryStore {
     public static func productExists(_ db: PostgresConnection, id: Int64) throws(DatabaseError) -> Bool {
-        try db.query("SELECT EXISTS (SELECT 1 FROM products WHERE id = $1)", [id]).first?.bool(0) ?? false
+        try db.query("SELECT EXISTS (SELECT 1 FROM products WHERE id = \(id))").first?.decode(Bool.self) ?? false
     }
 
     /// The points of one product's history in the buckets the query's range overlaps, in
@@ -18,48 +18,54 @@ public enum PriceHistoryStore {
     public static func writePoints(_ db: PostgresConnection, productID: Int64, query: PriceHistoryQuery,
                                    into output: inout [UInt8]) throws(DatabaseError) {
         guard query.bucketsEnd > query.bucketsStart else { return output.append(contentsOf: "[]".utf8) }
+        let (start, end) = (query.bucketsStart, query.bucketsEnd)
         let sql = switch query.bucket {
-        case .minute: minutesSQL
-        case .hour: hoursSQL
-        case .day: daysSQL
+        case .minute: minutesSQL(productID: productID, from: start, until: end)
+        case .hour: hoursSQL(productID: productID, from: start, until: end)
+        case .day: daysSQL(productID: productID, from: start, until: end)
         }
-        try PricePoint.writeArray(of: db.query(sql, [productID, query.bucketsStart, query.bucketsEnd]), into: &output)
+        try PricePoint.writeArray(of: db.query(sql), into: &output)
     }
 
-    static let minutesSQL = """
+    static func minutesSQL(productID: Int64, from start: RFC3339Instant, until end: RFC3339Instant) -> SQL {
+        """
         SELECT date_trunc('minute', at, 'UTC') AS bucket, min(price), round(avg(price), 2)::text, max(price),
                count(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL), count(*)
         FROM offer_price_events
-        WHERE product_id = $1
-          AND at >= to_timestamp($2::float8)
-          AND at < to_timestamp($3::float8)
+        WHERE product_id = \(productID)
+          AND at >= to_timestamp(\(start)::float8)
+          AND at < to_timestamp(\(end)::float8)
         GROUP BY bucket
         HAVING count(price) > 0
         ORDER BY bucket
         """
+    }
 
     /// An hour is one roll-up row, its mean and offer count kept by the roll-up trigger.
-    static let hoursSQL = """
+    static func hoursSQL(productID: Int64, from start: RFC3339Instant, until end: RFC3339Instant) -> SQL {
+        """
         SELECT hour, min_price, price_avg::text, max_price, offers, changes
         FROM offer_price_hourly
-        WHERE product_id = $1
-          AND hour >= to_timestamp($2::float8)
-          AND hour < to_timestamp($3::float8)
+        WHERE product_id = \(productID)
+          AND hour >= to_timestamp(\(start)::float8)
+          AND hour < to_timestamp(\(end)::float8)
           AND price_count > 0
         ORDER BY hour
         """
+    }
 
     /// A day from its hours' roll-ups: the mean is the sum over the count of recorded
     /// prices (the plain mean, not a mean of means); distinct offers are counted over the
     /// union of the hours' offer sets. A day whose hours recorded no price has no offers
     /// and drops out of the join.
-    static let daysSQL = """
+    static func daysSQL(productID: Int64, from start: RFC3339Instant, until end: RFC3339Instant) -> SQL {
+        """
         WITH hours AS (
             SELECT date_trunc('day', hour, 'UTC') AS bucket, min_price, max_price, price_sum, price_count, changes, offer_ids
             FROM offer_price_hourly
-            WHERE product_id = $1
-              AND hour >= to_timestamp($2::float8)
-              AND hour < to_timestamp($3::float8)
+            WHERE product_id = \(productID)
+              AND hour >= to_timestamp(\(start)::float8)
+              AND hour < to_timestamp(\(end)::float8)
         ), figures AS (
             SELECT bucket, min(min_price) AS low, round(sum(price_sum) / nullif(sum(price_count), 0), 2) AS mean,
                    max(max_price) AS high, sum(changes) AS changes
@@ -71,6 +77,7 @@ public enum PriceHistoryStore {
         FROM figures f JOIN offers o USING (bucket)
         ORDER BY f.bucket
         """
+    }
 
     /// The trend over `period` until `now` (see `PriceTrend` for the rules); nil if there
     /// is no such product.
@@ -84,48 +91,59 @@ public enum PriceHistoryStore {
     public static func trend(_ db: PostgresConnection, productID: Int64, period: PricePeriod,
                              now: RFC3339Instant) throws(DatabaseError) -> PriceTrend? {
         let from = RFC3339Instant(microseconds: now.microseconds - period.microseconds)
-        guard var row = try db.query(trendSQL, [productID, from, Int64?.none, String?.none]).first, try row.bool(0) else { return nil }
-        if try !row.bool(5), let earlier = try db.query(inForceEarlierSQL, [productID, from]).first {
-            guard let again = try db.query(trendSQL, [productID, from, try earlier.int64(0), try earlier.string(1)]).first else { return nil }
-            row = again
+        typealias Figures = (exists: Bool, fromAverage: String?, toAverage: String?, changePercent: String?, sign: String?, startFound: Bool)
+        let figuresTypes = (Bool, String?, String?, String?, String?, Bool).self
+        guard let first = try db.query(trendSQL(productID: productID, start: from, earlierOffers: nil, earlierPriceSum: nil)).first
+        else { return nil }
+        var figures: Figures = try first.decode(figuresTypes)
+        guard figures.exists else { return nil }
+        if !figures.startFound, let earlier = try db.query(inForceEarlierSQL(productID: productID, start: from)).first {
+            let (offers, priceSum) = try earlier.decode((Int64, String).self)
+            guard let again = try db.query(trendSQL(productID: productID, start: from, earlierOffers: offers, earlierPriceSum: priceSum)).first
+            else { return nil }
+            figures = try again.decode(figuresTypes)
         }
-        let direction: PriceTrend.Direction? = switch row.optionalString(4) {
+        let direction: PriceTrend.Direction? = switch figures.sign {
         case "1": .up
         case "-1": .down
         case "0": .flat
         default: nil
         }
-        return PriceTrend(productID: productID, period: period, from: from, to: now, fromAverage: row.optionalString(1),
-                          toAverage: row.optionalString(2), changePercent: row.optionalString(3), direction: direction)
+        return PriceTrend(productID: productID, period: period, from: from, to: now, fromAverage: figures.fromAverage,
+                          toAverage: figures.toAverage, changePercent: figures.changePercent, direction: direction)
     }
 
-    /// The offers in force at the start `$2` before the day that precedes it: PostgreSQL
-    /// reads the day partitions newest first and stops at the first with an event of the product.
-    static let inForceEarlierSQL = """
+    /// The offers in force at `start` before the day that precedes it: PostgreSQL reads
+    /// the day partitions newest first and stops at the first with an event of the product.
+    static func inForceEarlierSQL(productID: Int64, start: RFC3339Instant) -> SQL {
+        """
         SELECT in_force_offers, in_force_price_sum::text FROM offer_price_events
-        WHERE product_id = $1 AND at <= to_timestamp($2::float8 - 86400)
+        WHERE product_id = \(productID) AND at <= to_timestamp(\(start)::float8 - 86400)
         ORDER BY at DESC LIMIT 1
         """
+    }
 
     /// The two means and the change. The start's offers in force: after the product's
-    /// latest event in the day up to `$2`, else `$3`/`$4` (count and price sum found
-    /// earlier by `inForceEarlierSQL`; null when not looked for or none). `direction` is
-    /// the sign of the rounded percentage, or of the difference when the start's mean is 0.
-    /// The last column says whether a start was found.
-    static let trendSQL = """
+    /// latest event in the day up to `start`, else `earlierOffers`/`earlierPriceSum`
+    /// (count and price sum found by `inForceEarlierSQL`; nil when not looked for or none).
+    /// `direction` is the sign of the rounded percentage, or of the difference when the
+    /// start's mean is 0. The last column says whether a start was found.
+    static func trendSQL(productID: Int64, start: RFC3339Instant, earlierOffers: Int64?, earlierPriceSum: String?) -> SQL {
+        """
         WITH start AS MATERIALIZED (
             (SELECT in_force_offers, in_force_price_sum FROM offer_price_events
-             WHERE product_id = $1 AND at > to_timestamp($2::float8 - 86400) AND at <= to_timestamp($2::float8)
+             WHERE product_id = \(productID) AND at > to_timestamp(\(start)::float8 - 86400) AND at <= to_timestamp(\(start)::float8)
              ORDER BY at DESC LIMIT 1)
             UNION ALL
-            SELECT $3::integer, $4::numeric WHERE $3::integer IS NOT NULL
+            SELECT \(earlierOffers)::integer, \(earlierPriceSum)::numeric WHERE \(earlierOffers)::integer IS NOT NULL
             LIMIT 1
         ), means AS MATERIALIZED (
             SELECT (SELECT in_force_price_sum / nullif(in_force_offers, 0) FROM start) AS f,
-                   (SELECT sum(price) / nullif(count(*), 0) FROM offers WHERE product_id = $1) AS t
+                   (SELECT sum(price) / nullif(count(*), 0) FROM offers WHERE product_id = \(productID)) AS t
         )
-        SELECT EXISTS (SELECT 1 FROM products WHERE id = $1), round(f, 2)::text, round(t, 2)::text, percent::text,
+        SELECT EXISTS (SELECT 1 FROM products WHERE id = \(productID)), round(f, 2)::text, round(t, 2)::text, percent::text,
                sign(coalesce(percent, t - f))::int::text, EXISTS (SELECT 1 FROM start)
         FROM means, LATERAL (SELECT round((t - f) / nullif(f, 0) * 100, 2) AS percent) AS change
         """
+    }
 }

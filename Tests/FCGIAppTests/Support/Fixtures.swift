@@ -23,9 +23,9 @@ enum Fixtures {
     /// One product row as text columns, for "nothing changed" assertions.
     static func productRow(_ id: Int64) throws -> [String?] {
         let result = try TestStack.database().query(
-            "SELECT name, description, price::text, updated_at::text FROM products WHERE id = $1", [id])
+            "SELECT name, description, price::text, updated_at::text FROM products WHERE id = \(id)")
         guard let row = result.first else { return [] }
-        return (0..<4).map { row.optionalString($0) }
+        return try (0..<4).map { try row.optionalString($0) }
     }
 
     /// Strings that must never appear in a response a client sees.
