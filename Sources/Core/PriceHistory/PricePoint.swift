@@ -1,5 +1,5 @@
 /// One point of a product's price history: the prices recorded in one bucket, read by
-/// `PriceHistoryStore.points` in the column order below and written straight from the
+/// `PriceHistoryStore.writePoints` in the column order below and written straight from the
 /// result's text to the response's JSON.
 ///
 /// No model in between: a month of hours is 720 points, and building a `JSONValue` tree
