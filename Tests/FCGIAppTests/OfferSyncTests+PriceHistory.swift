@@ -50,7 +50,7 @@ extension OfferSyncTests {
 
         let response = try HTTP.get("/products/\(product.id)/price-history?bucket=minute", headers: OfferSync.uncached)
         try #require(response.status == 200, "\(response.status) \(response.text)")
-        let points = PricePoint.points(response["points"])
+        let points = PriceHistoryPoint.points(response["points"])
         #expect(points.count >= 1, "\(response.text)")
         for point in points {
             let low = Decimal(string: point.min)!, mean = Decimal(string: point.avg)!, high = Decimal(string: point.max)!
@@ -61,7 +61,7 @@ extension OfferSyncTests {
         #expect((points.map { Int($0.min)! }.min() ?? .max) <= 500, "c's price is among the lows")
         #expect((points.map { Int($0.max)! }.max() ?? 0) >= 2000, "b's first price is among the highs")
         // Hours (from the roll-ups) count the same events.
-        let hours = PricePoint.points(try HTTP.get("/products/\(product.id)/price-history?bucket=hour", headers: OfferSync.uncached)["points"])
+        let hours = PriceHistoryPoint.points(try HTTP.get("/products/\(product.id)/price-history?bucket=hour", headers: OfferSync.uncached)["points"])
         #expect(hours.map { Int64($0.changes)! }.reduce(0, +) == total)
     }
 

@@ -75,9 +75,9 @@ import TestSupport
             Issue.record("no from/to: \(response.text)")
             return
         }
-        #expect(PricePoint.number(from["avg"]) == "1500.00")
-        #expect(PricePoint.number(to["avg"]) == "1750.00")
-        #expect(PricePoint.number(response["change_percent"]) == "16.67")
+        #expect(PriceHistoryPoint.number(from["avg"]) == "1500.00")
+        #expect(PriceHistoryPoint.number(to["avg"]) == "1750.00")
+        #expect(PriceHistoryPoint.number(response["change_percent"]) == "16.67")
         #expect(response["direction"] == "up")
         // to.at is now, from.at an hour before it.
         guard case .string(let fromAt)? = from["at"], case .string(let toAt)? = to["at"],
@@ -98,7 +98,7 @@ import TestSupport
             Event(offer: 4, minutesAgo: 10, price: 600),
         ])
         let response = try Self.trend(id)
-        #expect(PricePoint.number(response["change_percent"]) == "-25.00", "\(response.text)")
+        #expect(PriceHistoryPoint.number(response["change_percent"]) == "-25.00", "\(response.text)")
         #expect(response["direction"] == "down")
     }
 
@@ -111,8 +111,24 @@ import TestSupport
             Event(offer: 2, minutesAgo: 15, price: 600), Event(offer: 3, minutesAgo: 15, price: 600),
         ])
         let response = try Self.trend(id)
-        #expect(PricePoint.number(response["change_percent"]) == "0.00", "\(response.text)")
+        #expect(PriceHistoryPoint.number(response["change_percent"]) == "0.00", "\(response.text)")
         #expect(response["direction"] == "flat")
+    }
+
+    @Test func aStartOlderThanTheDayBeforeItIsFoundFurtherBack() throws {
+        // The last event before the hour's start is two days old: the start's offers are
+        // looked for beyond the day before it (the second, rarer lookup).
+        let id = try Self.product("trend-far", [
+            Event(offer: 1, minutesAgo: 3000, price: 1000), Event(offer: 1, minutesAgo: 10, price: 1100),
+        ])
+        let response = try Self.trend(id)
+        guard case .object(let from)? = response["from"] else {
+            Issue.record("no from: \(response.text)")
+            return
+        }
+        #expect(PriceHistoryPoint.number(from["avg"]) == "1000.00", "\(response.text)")
+        #expect(PriceHistoryPoint.number(response["change_percent"]) == "10.00")
+        #expect(response["direction"] == "up")
     }
 
     @Test func nothingInForceAtTheStartGivesNulls() throws {
@@ -123,7 +139,7 @@ import TestSupport
             return
         }
         #expect(from["avg"] == .null)
-        #expect(PricePoint.number(to["avg"]) == "1000.00")
+        #expect(PriceHistoryPoint.number(to["avg"]) == "1000.00")
         #expect(response["change_percent"] == .null)
         #expect(response["direction"] == .null)
         // Over a day the same product has no start either; a product without any history neither.
@@ -143,7 +159,7 @@ import TestSupport
         let minutes = Self.app.get("/products/\(id)/price-history?bucket=minute&from=\(Self.ago(200))")
         try #require(minutes.status == 200, "\(minutes.status) \(minutes.text)")
         #expect(minutes["bucket"] == "minute")
-        let points = PricePoint.points(minutes["points"])
+        let points = PriceHistoryPoint.points(minutes["points"])
         #expect(points.map(\.min) == ["1000", "1100", "1300"], "\(minutes.text)")
         #expect(points.map(\.max) == ["3000", "1100", "1300"])
         #expect(points.map(\.avg) == ["2000.00", "1100.00", "1300.00"])
@@ -154,7 +170,7 @@ import TestSupport
         for bucket in ["hour", "day"] {
             let wide = Self.app.get("/products/\(id)/price-history?bucket=\(bucket)&from=\(Self.ago(200))")
             try #require(wide.status == 200, "\(wide.status) \(wide.text)")
-            let wider = PricePoint.points(wide["points"])
+            let wider = PriceHistoryPoint.points(wide["points"])
             #expect(!wider.isEmpty && wider.count <= 3, "\(wide.text)")
             #expect(wider.map { Int($0.changes)! }.reduce(0, +) == 5, "every event counted once: \(wide.text)")
             #expect(wider.map { Int($0.min)! }.min() == 1000 && wider.map { Int($0.max)! }.max() == 3000)
@@ -163,7 +179,7 @@ import TestSupport
             }
         }
         // A day bucket holding all five events: the plain mean of the four prices, 2 offers.
-        let day = PricePoint.points(Self.app.get("/products/\(id)/price-history?bucket=day&from=\(Self.ago(200))")["points"])
+        let day = PriceHistoryPoint.points(Self.app.get("/products/\(id)/price-history?bucket=day&from=\(Self.ago(200))")["points"])
         if day.count == 1 {  // (unless the three hours straddle midnight UTC)
             #expect(day[0].avg == "1600.00" && day[0].offers == "2", "\(day)")
         }
@@ -174,7 +190,7 @@ import TestSupport
         #expect(empty["bucket"] == "minute", "100 minutes default to minute buckets")
         let defaults = Self.app.get("/products/\(id)/price-history")
         #expect(defaults["bucket"] == "hour", "the last 24 hours default to hour buckets: \(defaults.text)")
-        #expect(PricePoint.points(defaults["points"]).map { Int($0.changes)! }.reduce(0, +) == 5)
+        #expect(PriceHistoryPoint.points(defaults["points"]).map { Int($0.changes)! }.reduce(0, +) == 5)
     }
 
     @Test func badParametersAre422AndUnknownProducts404() throws {

@@ -3,6 +3,8 @@
 -- as the offer sync writes it (each event with the offers in force after it; the table's
 -- trigger keeps the hourly roll-ups), and its offers as the last of those minutes left
 -- them. Prints the product's id.
+-- Seeding 216,000 events takes longer than the role's statement_timeout on a busy machine.
+SET statement_timeout = 0;
 SELECT count(offer_price_history_add_partitions((now() AT TIME ZONE 'UTC')::date - d)) FROM generate_series(1, 31) AS d \g /dev/null
 WITH product AS (
     INSERT INTO products (name, description, price) VALUES ('Price history bench', 'Seeded history', 10) RETURNING id

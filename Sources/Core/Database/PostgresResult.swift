@@ -115,16 +115,38 @@ public enum Timestamp {
 
     /// The same, from the bytes of the server's text, written straight into the result.
     public static func rfc3339(fromPostgres bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        let n = bytes.count
-        guard n >= 22, bytes[10] == UInt8(ascii: " "), bytes[n - 3] == UInt8(ascii: "+"),
-              bytes[n - 2] == UInt8(ascii: "0"), bytes[n - 1] == UInt8(ascii: "0") else { return nil }
+        guard isUTC(bytes) else { return nil }
         return String(unsafeUninitializedCapacity: 20) { output in
-            for i in 0..<10 { output[i] = bytes[i] }
-            output[10] = UInt8(ascii: "T")
-            for i in 11..<19 { output[i] = bytes[i] }
-            output[19] = UInt8(ascii: "Z")
+            write(bytes, into: output)
             return 20
         }
+    }
+
+    /// The same as a JSON string (in quotes) appended to `output`; false (nothing
+    /// appended) unless UTC.
+    static func appendRFC3339(fromPostgres bytes: UnsafeBufferPointer<UInt8>, quotedInto output: inout [UInt8]) -> Bool {
+        guard isUTC(bytes) else { return false }
+        let start = output.count
+        output.append(contentsOf: quotedTemplate)
+        output.withUnsafeMutableBufferPointer { write(bytes, into: UnsafeMutableBufferPointer(rebasing: $0[start + 1..<start + 21])) }
+        return true
+    }
+
+    private static let quotedTemplate = [UInt8](repeating: UInt8(ascii: "\""), count: 22)
+
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]+00`: the server's ISO text of a UTC moment.
+    private static func isUTC(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let n = bytes.count
+        return n >= 22 && bytes[10] == UInt8(ascii: " ") && bytes[n - 3] == UInt8(ascii: "+")
+            && bytes[n - 2] == UInt8(ascii: "0") && bytes[n - 1] == UInt8(ascii: "0")
+    }
+
+    /// The 20 bytes of `YYYY-MM-DDTHH:MM:SSZ` (whole seconds) into `output`.
+    private static func write(_ bytes: UnsafeBufferPointer<UInt8>, into output: UnsafeMutableBufferPointer<UInt8>) {
+        for i in 0..<10 { output[i] = bytes[i] }
+        output[10] = UInt8(ascii: "T")
+        for i in 11..<19 { output[i] = bytes[i] }
+        output[19] = UInt8(ascii: "Z")
     }
 }
 

@@ -56,12 +56,17 @@ public enum PriceHistoryRoutes {
     static func history(_ request: Request, _ context: RequestContext) throws -> Response {
         let id = context.parameters.id()
         let query = try PriceHistoryQuery(query: request.query, now: .now)
-        let points = try context.database.read { db -> [PricePoint]? in
+        // The document is written as bytes, the points straight from PostgreSQL's text
+        // (`PricePoint`): its members in the order of the schema above.
+        let body = try context.database.read { db -> [UInt8]? in
             guard try PriceHistoryStore.productExists(db, id: id) else { return nil }
-            return try PriceHistoryStore.points(db, productID: id, query: query)
+            var body = Array(#"{"product_id":\#(id),"bucket":"\#(query.bucket.rawValue)","points":"#.utf8)
+            try PriceHistoryStore.writePoints(db, productID: id, query: query, into: &body)
+            body.append(UInt8(ascii: "}"))
+            return body
         }
-        guard let points else { throw APIError.notFound("There is no product \(id).") }
-        return .json(["product_id": .int(id), "bucket": .string(query.bucket.rawValue), "points": .array(points.map(\.json))])
+        guard let body else { throw APIError.notFound("There is no product \(id).") }
+        return Response(status: .ok, headers: [.contentType: Response.jsonContentType], body: body)
     }
 
     static func trend(_ request: Request, _ context: RequestContext) throws -> Response {

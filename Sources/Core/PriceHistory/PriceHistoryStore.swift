@@ -11,17 +11,19 @@ public enum PriceHistoryStore {
     }
 
     /// The points of one product's history in the buckets the query's range overlaps, in
-    /// time order: one per bucket holding at least one recorded price (a bucket with only
-    /// disappearances has none). Minutes are aggregated from the events; hours and days
-    /// from the hourly roll-ups (`offer_price_hourly`), a 60th of the rows or fewer.
-    public static func points(_ db: PostgresConnection, productID: Int64, query: PriceHistoryQuery) throws(DatabaseError) -> [PricePoint] {
-        guard query.bucketsEnd > query.bucketsStart else { return [] }
+    /// time order, appended to `output` as a JSON array (`PricePoint`): one per bucket
+    /// holding at least one recorded price (a bucket with only disappearances has none).
+    /// Minutes are aggregated from the events; hours and days from the hourly roll-ups
+    /// (`offer_price_hourly`), a 60th of the rows or fewer.
+    public static func writePoints(_ db: PostgresConnection, productID: Int64, query: PriceHistoryQuery,
+                                   into output: inout [UInt8]) throws(DatabaseError) {
+        guard query.bucketsEnd > query.bucketsStart else { return output.append(contentsOf: "[]".utf8) }
         let sql = switch query.bucket {
         case .minute: minutesSQL
         case .hour: hoursSQL
         case .day: daysSQL
         }
-        return try db.query(sql, [productID, query.bucketsStart, query.bucketsEnd]).decode(PricePoint.self)
+        try PricePoint.writeArray(of: db.query(sql, [productID, query.bucketsStart, query.bucketsEnd]), into: &output)
     }
 
     static let minutesSQL = """
@@ -74,17 +76,19 @@ public enum PriceHistoryStore {
     /// is no such product.
     ///
     /// The start's offers in force are those after the product's latest event at or before
-    /// it: looked for in the day before the start first (one or two partitions opened), and
-    /// only without one there in everything older. The end's are the product's offers now,
-    /// which the sync writes in the statement that records their events.
+    /// it: `trendSQL` looks for it in the day before the start (one or two partitions
+    /// planned and opened) and answers in one round trip; only when that day has no event
+    /// of the product is everything older searched (`inForceEarlierSQL`, which plans every
+    /// partition) and its result given to `trendSQL` again. The end's offers are the
+    /// product's offers now, which the sync writes in the statement that records their events.
     public static func trend(_ db: PostgresConnection, productID: Int64, period: PricePeriod,
                              now: RFC3339Instant) throws(DatabaseError) -> PriceTrend? {
         let from = RFC3339Instant(microseconds: now.microseconds - period.microseconds)
-        var start = try db.query(inForceRecentlySQL, [productID, from]).first
-        if start == nil { start = try db.query(inForceEarlierSQL, [productID, from]).first }
-        let offers: Int64? = try start?.int64(0)
-        let sum: String? = try start?.string(1)
-        guard let row = try db.query(trendSQL, [productID, offers, sum]).first, try row.bool(0) else { return nil }
+        guard var row = try db.query(trendSQL, [productID, from, Int64?.none, String?.none]).first, try row.bool(0) else { return nil }
+        if try !row.bool(5), let earlier = try db.query(inForceEarlierSQL, [productID, from]).first {
+            guard let again = try db.query(trendSQL, [productID, from, try earlier.int64(0), try earlier.string(1)]).first else { return nil }
+            row = again
+        }
         let direction: PriceTrend.Direction? = switch row.optionalString(4) {
         case "1": .up
         case "-1": .down
@@ -95,33 +99,33 @@ public enum PriceHistoryStore {
                           toAverage: row.optionalString(2), changePercent: row.optionalString(3), direction: direction)
     }
 
-    /// The offers in force after the product's latest event in the day up to a moment.
-    static let inForceRecentlySQL = """
-        SELECT in_force_offers, in_force_price_sum::text FROM offer_price_events
-        WHERE product_id = $1 AND at > to_timestamp($2::float8 - 86400) AND at <= to_timestamp($2::float8)
-        ORDER BY at DESC LIMIT 1
-        """
-
-    /// The same before that day: PostgreSQL reads the day partitions newest first and stops
-    /// at the first with an event of the product.
+    /// The offers in force at the start `$2` before the day that precedes it: PostgreSQL
+    /// reads the day partitions newest first and stops at the first with an event of the product.
     static let inForceEarlierSQL = """
         SELECT in_force_offers, in_force_price_sum::text FROM offer_price_events
         WHERE product_id = $1 AND at <= to_timestamp($2::float8 - 86400)
         ORDER BY at DESC LIMIT 1
         """
 
-    /// The two means and the change: `$2`/`$3` are the start's offers in force (count and
-    /// price sum; null without an event then). `direction` is the sign of the rounded
-    /// percentage, or of the difference when the start's mean is 0.
+    /// The two means and the change. The start's offers in force: after the product's
+    /// latest event in the day up to `$2`, else `$3`/`$4` (count and price sum found
+    /// earlier by `inForceEarlierSQL`; null when not looked for or none). `direction` is
+    /// the sign of the rounded percentage, or of the difference when the start's mean is 0.
+    /// The last column says whether a start was found.
     static let trendSQL = """
-        WITH means AS (
-            SELECT $3::numeric / nullif($2::integer, 0) AS f,
+        WITH start AS MATERIALIZED (
+            (SELECT in_force_offers, in_force_price_sum FROM offer_price_events
+             WHERE product_id = $1 AND at > to_timestamp($2::float8 - 86400) AND at <= to_timestamp($2::float8)
+             ORDER BY at DESC LIMIT 1)
+            UNION ALL
+            SELECT $3::integer, $4::numeric WHERE $3::integer IS NOT NULL
+            LIMIT 1
+        ), means AS MATERIALIZED (
+            SELECT (SELECT in_force_price_sum / nullif(in_force_offers, 0) FROM start) AS f,
                    (SELECT sum(price) / nullif(count(*), 0) FROM offers WHERE product_id = $1) AS t
-        ), change AS (
-            SELECT f, t, round((t - f) / nullif(f, 0) * 100, 2) AS percent FROM means
         )
         SELECT EXISTS (SELECT 1 FROM products WHERE id = $1), round(f, 2)::text, round(t, 2)::text, percent::text,
-               sign(coalesce(percent, t - f))::int::text
-        FROM change
+               sign(coalesce(percent, t - f))::int::text, EXISTS (SELECT 1 FROM start)
+        FROM means, LATERAL (SELECT round((t - f) / nullif(f, 0) * 100, 2) AS percent) AS change
         """
 }
