@@ -27,11 +27,11 @@ extension RouteApp {
         prefix + "-" + Hex.encode(SecureRandom.bytes(5))
     }
 
-    /// A new user (role `user`) with the fixture password, and a token for them.
-    func newUser(_ label: String = "user") throws -> Account {
+    /// A new user (role `user`, or `admin`) with the fixture password, and a token for them.
+    func newUser(_ label: String = "user", role: String = "user") throws -> Account {
         let email = "\(Self.uniqueTag(label))@example.com"
-        let row = try database().query("INSERT INTO users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id",
-                                       [email, label, Self.fixtureHash])
+        let row = try database().query("INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id",
+                                       [email, label, Self.fixtureHash, role])
         let id = try row.first!.int64(0)
         return Account(id: id, email: email, password: Self.fixturePassword, token: try token(for: id))
     }
@@ -54,7 +54,7 @@ extension RouteApp {
         return token
     }
 
-    /// The suite's first admin, made by `AdminBootstrap` (what `catalog admin create` runs).
+    /// The suite's first admin (a fixture account with role `admin`, made on first use).
     var adminAccount: Account { bootstrapAdmin() }
     /// `Authorization` for the suite's first admin.
     var admin: [(String, String)] { adminAccount.headers }

@@ -5,10 +5,11 @@ import Logging
 /// One `CatalogService` for one suite, built in this process against the real PostgreSQL
 /// that `make test` starts, on a database of its own.
 ///
-/// The database is made fresh (scripts/stack.sh gives the stack's role `CREATEDB`) and
-/// migrated by the real `Migrator` from `migrations/`, so a suite sees its own rows only
-/// (the admin count, `count(*)` of a table, the price history's partitions) and never the
-/// end-to-end suites' or another route suite's; it is dropped when the process exits.
+/// The database is a copy of one migrated by the real `Migrator` from `migrations/` once
+/// per process (scripts/stack.sh gives the stack's role `CREATEDB`), so a suite sees its
+/// own rows only (the admin count, `count(*)` of a table, the price history's partitions)
+/// and never the end-to-end suites' or another route suite's; it is dropped when the
+/// process exits.
 ///
 /// `respond` runs one request at a time, as a worker does: the service and its
 /// connection are not shared between threads.
@@ -31,17 +32,19 @@ final class RouteApp: @unchecked Sendable {
         databaseName = "route_\(suite.lowercased())_\(Hex.encode(SecureRandom.bytes(4)))"
         databaseURL = Self.url(stackURL, database: databaseName)
         do {
-            _ = try PostgresConnection(url: stackURL).execute("CREATE DATABASE \(databaseName)")
+            let template = try ScratchDatabases.migratedTemplate(stackURL: stackURL)
+            _ = try PostgresConnection(url: stackURL).execute("CREATE DATABASE \(databaseName) TEMPLATE \(template)")
             ScratchDatabases.created(databaseName, stackURL: stackURL)
-            let migrations = ProcessInfo.processInfo.environment["CATALOG_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "migrations"
-            _ = try Migrator.load(directory: migrations, logger: Self.quiet).run(on: try PostgresConnection(url: databaseURL))
         } catch {
             fatalError("could not prepare the suite's database \(databaseName): \(error)")
         }
         authSettings = AuthSettings(secret: SecureRandom.bytes(32))
         // The service's settings are its defaults (as `catalog serve` has them without any
-        // CATALOG_* variable), on the suite's database.
-        service = CatalogService(configuration: ServiceConfiguration(databaseURL: databaseURL, auth: authSettings), logger: Self.quiet)
+        // CATALOG_* variable), on the suite's database, but for one: hashes run at the
+        // test's own priority, not niced (`PasswordWork`; CoreTests' PasswordWorkTests test
+        // that), since the nice value protects a pool's reads and there are none here.
+        service = CatalogService(configuration: ServiceConfiguration(databaseURL: databaseURL, auth: authSettings, passwordNice: 0),
+                                 logger: Self.quiet)
     }
 
     /// `url` (a libpq URI, `postgres://user:password@host/name?params`) naming `database`
@@ -62,21 +65,17 @@ final class RouteApp: @unchecked Sendable {
         return service.respond(to: request)
     }
 
-    /// The suite's first admin: `AdminBootstrap`, what `catalog admin create` runs, once.
+    /// The suite's first admin, made once (`adminAccount`).
     func bootstrapAdmin() -> Account {
         adminLock.lock()
         defer { adminLock.unlock() }
         if let cachedAdmin { return cachedAdmin }
-        let email = "\(Self.uniqueTag("admin"))@example.com"
         do {
-            let outcome = try AdminBootstrap.createOrPromote(email: email, name: "Admin", password: Self.fixturePassword,
-                                                             database: Database(url: databaseURL, logger: Self.quiet))
-            guard case .created(let user) = outcome else { fatalError("the bootstrap admin \(email) existed already") }
-            let account = Account(id: user.id, email: email, password: Self.fixturePassword, token: try token(for: user.id))
+            let account = try newUser("admin", role: "admin")
             cachedAdmin = account
             return account
         } catch {
-            fatalError("could not bootstrap the suite's admin: \(error)")
+            fatalError("could not make the suite's admin: \(error)")
         }
     }
 
@@ -106,9 +105,31 @@ enum ScratchDatabases {
     nonisolated(unsafe) private static var made: [(name: String, stackURL: String)] = []
     private static let lock = NSLock()
 
+    nonisolated(unsafe) private static var template: String?
+
     static func created(_ name: String, stackURL: String) {
         lock.lock()
         defer { lock.unlock() }
+        remember(name, stackURL: stackURL)
+    }
+
+    /// A database migrated from `migrations/` (CATALOG_MIGRATIONS_DIR) once per process,
+    /// which the suites' databases copy: one migration run instead of one per suite.
+    static func migratedTemplate(stackURL: String) throws -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        if let template { return template }
+        let name = "route_template_\(Hex.encode(SecureRandom.bytes(4)))"
+        _ = try PostgresConnection(url: stackURL).execute("CREATE DATABASE \(name)")
+        remember(name, stackURL: stackURL)
+        let migrations = ProcessInfo.processInfo.environment["CATALOG_MIGRATIONS_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "migrations"
+        // (The connection closes at the end of this statement: a template must have none.)
+        _ = try Migrator.load(directory: migrations, logger: RouteApp.quiet).run(on: try PostgresConnection(url: RouteApp.url(stackURL, database: name)))
+        template = name
+        return name
+    }
+
+    private static func remember(_ name: String, stackURL: String) {
         if made.isEmpty { atexit { ScratchDatabases.dropAll() } }
         made.append((name, stackURL))
     }
@@ -116,7 +137,7 @@ enum ScratchDatabases {
     private static func dropAll() {
         lock.lock()
         defer { lock.unlock() }
-        for (name, stackURL) in made {
+        for (name, stackURL) in made.reversed() {
             _ = try? PostgresConnection(url: stackURL).execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
         }
         made.removeAll()
