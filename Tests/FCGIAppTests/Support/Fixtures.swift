@@ -1,5 +1,6 @@
 import Core
 import Testing
+import TestSupport
 
 /// Helpers that create data through the public API, as a client would.
 enum Fixtures {
@@ -23,31 +24,13 @@ enum Fixtures {
         return (0..<4).map { row.optionalString($0) }
     }
 
-    /// Strings that must never appear in a response a client sees.
-    static let leakMarkers = ["SELECT", "INSERT", "UPDATE ", "ERROR:", "SQLSTATE", "/work/", ".swift", "libpq", "Fatal error", "constraint"]
-
-    static func expectNoLeak(_ response: HTTPResult, sourceLocation: SourceLocation = #_sourceLocation) {
-        for marker in leakMarkers {
-            #expect(!response.text.contains(marker), "response leaks \(marker): \(response.text)", sourceLocation: sourceLocation)
-        }
-    }
-
-    /// Asserts an RFC 9457 problem document with this status.
+    /// Asserts an RFC 9457 problem document with this status (`ResponseExpectations`).
     static func expectProblem(_ response: HTTPResult, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(response.status == status, "expected \(status), got \(response.status): \(response.text)", sourceLocation: sourceLocation)
-        #expect(response.header("Content-Type") == "application/problem+json", sourceLocation: sourceLocation)
-        #expect(response["status"] == .int(status), "problem status member: \(response.text)", sourceLocation: sourceLocation)
-        #expect(response["title"] != nil && response["type"] != nil, sourceLocation: sourceLocation)
-        #expect(response.header("X-Request-ID") != nil, sourceLocation: sourceLocation)
-        expectNoLeak(response, sourceLocation: sourceLocation)
+        ResponseExpectations.problem(response, status, sourceLocation: sourceLocation)
     }
 
     /// The `field` names in a 422's `errors`.
     static func errorFields(_ response: HTTPResult) -> [String] {
-        guard case .array(let errors)? = response["errors"] else { return [] }
-        return errors.compactMap { error in
-            if case .object(let object) = error, case .string(let field)? = object["field"] { return field }
-            return nil
-        }
+        response.errorFields
     }
 }

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+import TestSupport
 
 /// Signed-in callers for route tests.
 ///
@@ -10,13 +11,7 @@ import Testing
 /// `POST /auth/login` would sign it. That saves two scrypt runs per account, and the
 /// password still works for the routes that ask for it (`current_password`, login).
 extension RouteApp {
-    struct Account {
-        let id: Int64
-        let email: String
-        let password: String
-        let token: String
-        var headers: [(String, String)] { [("Authorization", "Bearer \(token)")] }
-    }
+    typealias Account = TestAccount
 
     /// The password of every fixture account.
     static let fixturePassword = "correct horse battery"

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import TestSupport
 
 /// One `CatalogService` for one suite, built in this process against the real PostgreSQL
 /// that `make test` starts, on a database of its own.

@@ -1,9 +1,10 @@
 import Core
 import Foundation
 import HTTPTypes
+import TestSupport
 
 /// A response as `CatalogService.respond(to:)` returned it.
-struct RouteResponse {
+struct RouteResponse: TestResponse {
     let status: Int
     let headers: HTTPFields
     let body: [UInt8]
@@ -22,19 +23,6 @@ struct RouteResponse {
     /// All headers with this name.
     func headers(named name: String) -> [String] {
         HTTPField.Name(name).map { headers[values: $0] } ?? []
-    }
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-
-    /// The body parsed as JSON (throws if it is not JSON).
-    var json: JSONValue {
-        get throws { try JSONParser.parse(body) }
-    }
-
-    /// A member of a JSON object body.
-    subscript(member: String) -> JSONValue? {
-        guard case .object(let object)? = try? json else { return nil }
-        return object[member]
     }
 }
 
