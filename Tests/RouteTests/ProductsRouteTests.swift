@@ -105,6 +105,26 @@ import Testing
         #expect(app.send("DELETE", "/products/\(id)", headers: app.admin).status == 204)
     }
 
+    /// `Cache-Control` on the cacheable reads (`ResponseCachePolicy`, its defaults here):
+    /// an anonymous 200 may be kept by shared caches, an answer to a caller with any
+    /// `Authorization` is private, any other status is not stored; writes say nothing.
+    /// (What nginx's cache does with it is the end-to-end `ResponseCacheTests`.)
+    @Test func cacheableReadsSayWhoMayKeepThemAndForHowLong() throws {
+        let id = try app.createProduct(name: RouteApp.uniqueTag("cache"))
+        let (age, stale) = (ResponseCachePolicy.defaultMaxAge, ResponseCachePolicy.defaultMaxStale)
+        let shared = "public, s-maxage=\(age), stale-while-revalidate=\(stale), stale-if-error=\(stale)"
+        for path in ["/products/\(id)", "/products/\(id)/offers", "/products?limit=1"] {
+            #expect(app.get(path).header("Cache-Control") == shared, "\(path)")
+            #expect(app.get(path, headers: app.admin).header("Cache-Control") == "private", "\(path)")
+            #expect(app.get(path, headers: [("Authorization", "Bearer not.a.token")]).header("Cache-Control") == "private", "\(path)")
+        }
+        let etag = try #require(app.get("/products/\(id)").header("ETag"))
+        let notModified = app.get("/products/\(id)", headers: [("If-None-Match", etag)])
+        #expect(notModified.status == 304 && notModified.header("Cache-Control") == "no-store", "a 304 is never stored")
+        #expect(app.get("/products/999999999").header("Cache-Control") == "no-store")
+        #expect(app.send("PATCH", "/products/\(id)", json: ["price": 2], headers: app.admin).header("Cache-Control") == nil)
+    }
+
     @Test func createReturns201WithLocationETagAndExactPrice() throws {
         let name = RouteApp.uniqueTag("create")
         let response = app.send("POST", "/products", json: ["name": .string(name), "description": "Blue", "price": .number("19.99")], headers: app.admin)
