@@ -125,6 +125,11 @@ public struct Migrator {
             logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
             ran.append(migration.version)
         }
+        // Fresh statistics for what the migrations built, in a transaction of its own: a
+        // statistics target set by a migration (0008's on the search index) is not used by an
+        // ANALYZE in the same transaction, which left the planner with the default target's
+        // histogram until autovacuum happened to analyze the table again.
+        if !ran.isEmpty { try connection.execute("ANALYZE") }
         return ran
     }
 

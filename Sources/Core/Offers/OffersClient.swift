@@ -1,4 +1,4 @@
-/// The three calls of the external offers service (OFFERS_SERVICE.md), as the sync job
+/// The three calls of the external offers service (docs/OFFERS-SERVICE.md), as the sync job
 /// needs them.
 ///
 /// A protocol so the job can be driven by something other than the network (and so the
