@@ -26,7 +26,7 @@ enum Fixtures {
 
     /// Asserts an RFC 9457 problem document with this status (`ResponseExpectations`).
     static func expectProblem(_ response: HTTPResult, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
-        ResponseExpectations.problem(response, status, sourceLocation: sourceLocation)
+        for fault in ResponseExpectations.problemFaults(response, status) { Issue.record(Comment(rawValue: fault), sourceLocation: sourceLocation) }
     }
 
     /// The `field` names in a 422's `errors`.

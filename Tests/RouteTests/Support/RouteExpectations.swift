@@ -5,12 +5,12 @@ import TestSupport
 /// which the end-to-end suites use too).
 enum Expect {
     static func noLeak(_ response: RouteResponse, sourceLocation: SourceLocation = #_sourceLocation) {
-        ResponseExpectations.noLeak(response, sourceLocation: sourceLocation)
+        for fault in ResponseExpectations.leakFaults(response) { Issue.record(Comment(rawValue: fault), sourceLocation: sourceLocation) }
     }
 
     /// An RFC 9457 problem document with this status, carrying the request id.
     static func problem(_ response: RouteResponse, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
-        ResponseExpectations.problem(response, status, sourceLocation: sourceLocation)
+        for fault in ResponseExpectations.problemFaults(response, status) { Issue.record(Comment(rawValue: fault), sourceLocation: sourceLocation) }
     }
 
     /// The `field` names in a 422's `errors`.
