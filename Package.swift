@@ -50,9 +50,15 @@ let package = Package(
             ]
         ),
         // Helpers the test targets share (not shipped: only the test targets depend on it).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Core"], path: "Tests/TestSupport"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "TestSupport"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["Core", "TestSupport"]),
+        // Every route's behaviour in-process: `CatalogService.respond(to:)` against the real
+        // PostgreSQL, no nginx and no worker (FCGIAppTests keep what needs those).
+        .testTarget(
+            name: "RouteTests",
+            dependencies: ["Core", "TestSupport", .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
         .testTarget(name: "PoolStateMachineTests", dependencies: ["ProcessPool", "TestSupport"]),
     ]
 )

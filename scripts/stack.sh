@@ -483,9 +483,11 @@ EOF
 as_pg "$PG_BIN/pg_ctl" -D "$STATE/pg" -l "$STATE/postgres.log" -w -t "$((TIMEOUT + 10))" -s start ||
     fail_up "PostgreSQL did not start"
 
+# CREATEDB: the in-process route tests (Tests/RouteTests) give each suite a database of
+# its own, migrated from scratch, as the stack's own role.
 PGPASSWORD=$PG_SUPER_PW PGCONNECT_TIMEOUT=5 "$PSQL" -X -q -v ON_ERROR_STOP=1 \
     -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v "pw=$APP_PW" >/dev/null <<'SQL' ||
-CREATE ROLE catalog LOGIN PASSWORD :'pw';
+CREATE ROLE catalog LOGIN CREATEDB PASSWORD :'pw';
 CREATE DATABASE catalog OWNER catalog;
 SQL
     fail_up "could not create role/database catalog"

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Testing
+import TestSupport
 
 /// The price history the offer sync records (issue 16): an event for each offer that
 /// appeared, changed price or stock, or disappeared, in the run that saw it; nothing for
@@ -49,7 +50,7 @@ extension OfferSyncTests {
 
         let response = try HTTP.get("/products/\(product.id)/price-history?bucket=minute", headers: OfferSync.uncached)
         try #require(response.status == 200, "\(response.status) \(response.text)")
-        let points = PriceHistoryAPITests.points(response)
+        let points = PriceHistoryPoint.points(response["points"])
         #expect(points.count >= 1, "\(response.text)")
         for point in points {
             let low = Decimal(string: point.min)!, mean = Decimal(string: point.avg)!, high = Decimal(string: point.max)!
@@ -60,7 +61,7 @@ extension OfferSyncTests {
         #expect((points.map { Int($0.min)! }.min() ?? .max) <= 500, "c's price is among the lows")
         #expect((points.map { Int($0.max)! }.max() ?? 0) >= 2000, "b's first price is among the highs")
         // Hours (from the roll-ups) count the same events.
-        let hours = PriceHistoryAPITests.points(try HTTP.get("/products/\(product.id)/price-history?bucket=hour", headers: OfferSync.uncached))
+        let hours = PriceHistoryPoint.points(try HTTP.get("/products/\(product.id)/price-history?bucket=hour", headers: OfferSync.uncached)["points"])
         #expect(hours.map { Int64($0.changes)! }.reduce(0, +) == total)
     }
 

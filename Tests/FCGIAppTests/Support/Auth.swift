@@ -1,17 +1,12 @@
 import Core
 import Foundation
 import Testing
+import TestSupport
 
 /// Accounts for the end-to-end tests: the stack's bootstrap admin (created by
 /// `catalog admin create` in scripts/stack.sh) and freshly registered users.
 enum Auth {
-    struct Account {
-        let id: Int64
-        let email: String
-        let password: String
-        let token: String
-        var headers: [(String, String)] { [("Authorization", "Bearer \(token)")] }
-    }
+    typealias Account = TestAccount
 
     /// `Authorization` for the bootstrap admin (logged in once per test process).
     static var admin: [(String, String)] { [("Authorization", "Bearer \(adminToken)")] }

@@ -1,5 +1,6 @@
 import Core
 import Testing
+import TestSupport
 
 /// Helpers that create data through the public API, as a client would.
 enum Fixtures {
@@ -15,11 +16,6 @@ enum Fixtures {
         return value
     }
 
-    /// Rows in `products`, read straight from PostgreSQL.
-    static func productCount() throws -> Int64 {
-        try TestStack.database().query("SELECT count(*) FROM products").first!.int64(0)
-    }
-
     /// One product row as text columns, for "nothing changed" assertions.
     static func productRow(_ id: Int64) throws -> [String?] {
         let result = try TestStack.database().query(
@@ -28,42 +24,13 @@ enum Fixtures {
         return try (0..<4).map { try row.optionalString($0) }
     }
 
-    /// Strings that must never appear in a response a client sees.
-    static let leakMarkers = ["SELECT", "INSERT", "UPDATE ", "ERROR:", "SQLSTATE", "/work/", ".swift", "libpq", "Fatal error", "constraint"]
-
-    static func expectNoLeak(_ response: HTTPResult, sourceLocation: SourceLocation = #_sourceLocation) {
-        for marker in leakMarkers {
-            #expect(!response.text.contains(marker), "response leaks \(marker): \(response.text)", sourceLocation: sourceLocation)
-        }
-    }
-
-    /// Asserts an RFC 9457 problem document with this status.
+    /// Asserts an RFC 9457 problem document with this status (`ResponseExpectations`).
     static func expectProblem(_ response: HTTPResult, _ status: Int, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(response.status == status, "expected \(status), got \(response.status): \(response.text)", sourceLocation: sourceLocation)
-        #expect(response.header("Content-Type") == "application/problem+json", sourceLocation: sourceLocation)
-        #expect(response["status"] == .int(status), "problem status member: \(response.text)", sourceLocation: sourceLocation)
-        #expect(response["title"] != nil && response["type"] != nil, sourceLocation: sourceLocation)
-        #expect(response.header("X-Request-ID") != nil, sourceLocation: sourceLocation)
-        expectNoLeak(response, sourceLocation: sourceLocation)
+        for fault in ResponseExpectations.problemFaults(response, status) { Issue.record(Comment(rawValue: fault), sourceLocation: sourceLocation) }
     }
 
     /// The `field` names in a 422's `errors`.
     static func errorFields(_ response: HTTPResult) -> [String] {
-        guard case .array(let errors)? = response["errors"] else { return [] }
-        return errors.compactMap { error in
-            if case .object(let object) = error, case .string(let field)? = object["field"] { return field }
-            return nil
-        }
-    }
-}
-
-extension Fixtures {
-    /// A random ISBN-13 with a correct check digit, so tests never collide on ISBNs.
-    static func randomISBN13(hyphenated: Bool) -> String {
-        var digits = [9, 7, 8] + (0..<9).map { _ in Int.random(in: 0...9) }
-        let sum = digits.enumerated().reduce(0) { $0 + ($1.offset % 2 == 0 ? 1 : 3) * $1.element }
-        digits.append((10 - sum % 10) % 10)
-        let text = digits.map(String.init).joined()
-        return hyphenated ? "\(text.prefix(3))-\(text.dropFirst(3).prefix(1))-\(text.dropFirst(4).prefix(3))-\(text.dropFirst(7).prefix(5))-\(text.suffix(1))" : text
+        response.errorFields
     }
 }

@@ -1,8 +1,9 @@
 import Core
 import Foundation
+import TestSupport
 
 /// A response as received on the wire.
-struct HTTPResult {
+struct HTTPResult: TestResponse {
     let status: Int
     let headers: [(name: String, value: String)]
     let body: [UInt8]
@@ -15,19 +16,6 @@ struct HTTPResult {
     /// All headers with this name.
     func headers(named name: String) -> [String] {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
-    }
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-
-    /// The body parsed as JSON (a test failure if it is not JSON).
-    var json: JSONValue {
-        get throws { try JSONParser.parse(body) }
-    }
-
-    /// A member of a JSON object body.
-    subscript(member: String) -> JSONValue? {
-        guard case .object(let object)? = try? json else { return nil }
-        return object[member]
     }
 }
 
