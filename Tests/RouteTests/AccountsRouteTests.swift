@@ -12,10 +12,9 @@ import Testing
 
     /// What a PATCH may change, read straight from PostgreSQL, for "nothing changed" checks.
     private static func row(_ id: Int64) throws -> [String?] {
-        let result = try app.database().query(
-            "SELECT email, password_hash, token_version::text, role, updated_at::text FROM users WHERE id = $1", [id])
+        let result = try app.database().query("SELECT email, password_hash, token_version::text, role, updated_at::text FROM users WHERE id = \(id)")
         guard let row = result.first else { return [] }
-        return (0..<5).map { row.optionalString($0) }
+        return try (0..<5).map { try row.optionalString($0) }
     }
 
     private static func patch(_ id: Int64, _ body: JSONValue, _ headers: [(String, String)]) throws -> RouteResponse {
@@ -189,7 +188,7 @@ import Testing
         #expect(Set(try #require({ if case .object(let o) = try me.json { return o.keys } else { return nil } }())) ==
                 ["id", "email", "name", "role", "created_at", "updated_at"])
 
-        let stored = try app.database().query("SELECT password_hash FROM users WHERE email = $1", [email.lowercased()])
+        let stored = try app.database().query("SELECT password_hash FROM users WHERE email = \(email.lowercased())")
         #expect(try stored.first!.string(0).hasPrefix("$scrypt$"), "only a hash is stored")
     }
 
@@ -250,7 +249,7 @@ import Testing
         Expect.problem(app.send("DELETE", "/users/\(bob.id)", headers: alice.headers), 403)
         Expect.problem(app.get("/users", headers: alice.headers), 403)
         Expect.problem(app.get("/users/999999999", headers: alice.headers), 403)
-        let bobRow = try app.database().query("SELECT name FROM users WHERE id = $1", [bob.id])
+        let bobRow = try app.database().query("SELECT name FROM users WHERE id = \(bob.id)")
         #expect(try bobRow.first!.string(0) == "bob")
 
         let renamed = app.send("PATCH", "/users/\(alice.id)", json: ["name": "Alice A."], headers: alice.headers)
@@ -262,7 +261,7 @@ import Testing
         let user = try app.newUser("climber")
         let response = app.send("PATCH", "/users/\(user.id)", json: ["role": "admin"], headers: user.headers)
         Expect.problem(response, 403)
-        let role = try app.database().query("SELECT role FROM users WHERE id = $1", [user.id])
+        let role = try app.database().query("SELECT role FROM users WHERE id = \(user.id)")
         #expect(try role.first!.string(0) == "user")
     }
 
@@ -286,7 +285,7 @@ import Testing
         #expect(app.send("DELETE", "/users/\(user.id)", headers: app.admin).status == 204)
         Expect.problem(app.get("/users/\(user.id)", headers: app.admin), 404)
         Expect.problem(app.get("/users/me", headers: [("Authorization", "Bearer \(fresh)")]), 401)
-        #expect(try app.database().query("SELECT 1 FROM users WHERE id = $1", [user.id]).rowCount == 0)
+        #expect(try app.database().query("SELECT 1 FROM users WHERE id = \(user.id)").rowCount == 0)
     }
 
     @Test func usersCanDeleteThemselves() throws {

@@ -14,7 +14,7 @@ import Testing
         #expect(app.send("DELETE", "/products/\(id)", headers: app.admin).status == 204)
         Expect.problem(app.get("/products/\(id)"), 404)
         Expect.problem(app.send("DELETE", "/products/\(id)", headers: app.admin), 404)
-        let offers = try app.database().query("SELECT count(*) FROM offers WHERE product_id = $1", [id])
+        let offers = try app.database().query("SELECT count(*) FROM offers WHERE product_id = \(id)")
         #expect(try offers.first!.int64(0) == 0)
     }
 
@@ -48,12 +48,10 @@ import Testing
         let ids = ["f0000000-0000-4000-8000-000000000001", "0a000000-0000-4000-8000-000000000002",
                    "c3000000-0000-4000-8000-000000000003", "0a000000-0000-4000-8000-000000000001"]
         for (index, offerID) in ids.enumerated() {
-            try app.database().query(
-                "INSERT INTO offers (id, product_id, price, items_in_stock) VALUES ($1::uuid, $2, $3, 1)",
-                [offerID, id, Int64(100 + index)])
+            try app.database().query("INSERT INTO offers (id, product_id, price, items_in_stock) VALUES (\(offerID)::uuid, \(id), \(Int64(100 + index)), 1)")
         }
         let inPostgresOrder = try app.database()
-            .query("SELECT id::text FROM offers WHERE product_id = $1 ORDER BY id", [id]).rows.map { try $0.string(0) }
+            .query("SELECT id::text FROM offers WHERE product_id = \(id) ORDER BY id").rows.map { try $0.string(0) }
         #expect(inPostgresOrder == ids.sorted())
         let expected = inPostgresOrder.map { JSONValue.string($0) }
         let list = app.get("/products/\(id)/offers")

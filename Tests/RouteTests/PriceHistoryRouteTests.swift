@@ -25,9 +25,9 @@ import TestSupport
         guard !events.isEmpty else { return id }
         // Days back to the oldest event: partitions exist from today on (the job adds days ahead).
         try db.query("""
-            SELECT offer_price_history_add_partitions(((now() - make_interval(mins => $1)) AT TIME ZONE 'UTC')::date + d)
+            SELECT offer_price_history_add_partitions(((now() - make_interval(mins => \(events.map(\.minutesAgo).max() ?? 0))) AT TIME ZONE 'UTC')::date + d)
             FROM generate_series(0, 1) AS d
-            """, [events.map(\.minutesAgo).max() ?? 0])
+            """)
         let offers = Dictionary(uniqueKeysWithValues: Set(events.map(\.offer)).map { ($0, UUID().uuidString.lowercased()) })
         // Events at the same minute are one sync's: each carries the offers in force after
         // it (count and price sum), as `OfferSyncStore.replaceOffers` writes them.
@@ -37,19 +37,18 @@ import TestSupport
             for event in events where event.minutesAgo == minute { inForce[event.offer] = event.price }
             state[minute] = (inForce.count, inForce.values.reduce(0, +))
         }
-        func array(_ values: [String?]) -> String { "{" + values.map { $0 ?? "NULL" }.joined(separator: ",") + "}" }
         try db.query("""
             INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock, in_force_offers, in_force_price_sum)
-            SELECT $1, now() - make_interval(mins => e.minutes), e.offer, e.kind, e.price, CASE WHEN e.price IS NOT NULL THEN 3 END,
+            SELECT \(id), now() - make_interval(mins => e.minutes), e.offer, e.kind, e.price, CASE WHEN e.price IS NOT NULL THEN 3 END,
                    e.offers, e.total
-            FROM unnest($2::uuid[], $3::int[], $4::text[], $5::bigint[], $6::int[], $7::numeric[])
+            FROM unnest(\(events.map { offers[$0.offer] })::uuid[], \(events.map(\.minutesAgo))::int[],
+                        \(events.map { $0.price == nil ? "disappeared" : "changed" })::text[], \(events.map(\.price))::bigint[],
+                        \(events.map { state[$0.minutesAgo]!.count })::int[], \(events.map { state[$0.minutesAgo]!.sum })::numeric[])
                 AS e (offer, minutes, kind, price, offers, total)
-            """, [id, array(events.map { offers[$0.offer] }), array(events.map { String($0.minutesAgo) }),
-                  array(events.map { $0.price == nil ? "disappeared" : "changed" }), array(events.map { $0.price.map(String.init) }),
-                  array(events.map { String(state[$0.minutesAgo]!.count) }), array(events.map { String(state[$0.minutesAgo]!.sum) })])
+            """)
         // The offers in force now are the product's offers, as the sync leaves them.
         for (offer, price) in inForce {
-            try db.query("INSERT INTO offers (id, product_id, price, items_in_stock) VALUES ($1::uuid, $2, $3, 3)", [offers[offer]!, id, price])
+            try db.query("INSERT INTO offers (id, product_id, price, items_in_stock) VALUES (\(offers[offer]!)::uuid, \(id), \(price), 3)")
         }
         return id
     }

@@ -142,7 +142,7 @@ import Testing
         #expect(created.hasSuffix("Z") && created.count == 20, "RFC 3339 UTC: \(created)")
 
         // Stored exactly, as numeric.
-        let stored = try app.database().query("SELECT price::text FROM products WHERE name = $1", [name])
+        let stored = try app.database().query("SELECT price::text FROM products WHERE name = \(name)")
         #expect(try stored.first?.string(0) == "19.99")
     }
 

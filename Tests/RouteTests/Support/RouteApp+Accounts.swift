@@ -25,15 +25,14 @@ extension RouteApp {
     /// A new user (role `user`, or `admin`) with the fixture password, and a token for them.
     func newUser(_ label: String = "user", role: String = "user") throws -> Account {
         let email = "\(Self.uniqueTag(label))@example.com"
-        let row = try database().query("INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id",
-                                       [email, label, Self.fixtureHash, role])
+        let row = try database().query("INSERT INTO users (email, name, password_hash, role) VALUES (\(email), \(label), \(Self.fixtureHash), \(role)) RETURNING id")
         let id = try row.first!.int64(0)
         return Account(id: id, email: email, password: Self.fixturePassword, token: try token(for: id))
     }
 
     /// A token for user `id` as login issues it: its current role and token version.
     func token(for id: Int64) throws -> String {
-        let row = try #require(try database().query("SELECT role, token_version FROM users WHERE id = $1", [id]).first)
+        let row = try #require(try database().query("SELECT role, token_version FROM users WHERE id = \(id)").first)
         let now = Int64(Date().timeIntervalSince1970)
         return JWTSigner(secret: authSettings.secret, issuer: authSettings.issuer).sign(JWTClaims(
             subject: String(id), role: try row.string(0), issuedAt: now, expiresAt: now + Int64(authSettings.tokenLifetimeSeconds),

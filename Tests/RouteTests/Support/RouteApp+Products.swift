@@ -20,17 +20,15 @@ extension RouteApp {
 
     /// One product row as text columns, for "nothing changed" assertions.
     func productRow(_ id: Int64) throws -> [String?] {
-        let result = try database().query("SELECT name, description, price::text, updated_at::text FROM products WHERE id = $1", [id])
+        let result = try database().query("SELECT name, description, price::text, updated_at::text FROM products WHERE id = \(id)")
         guard let row = result.first else { return [] }
-        return (0..<4).map { row.optionalString($0) }
+        return try (0..<4).map { try row.optionalString($0) }
     }
 
     /// An offer as the offer-sync job writes it (the web workers never call the offers service).
     @discardableResult
     func insertOffer(productID: Int64, price: Int64, stock: Int64) throws -> String {
-        let result = try database().query(
-            "INSERT INTO offers (id, product_id, price, items_in_stock) VALUES (gen_random_uuid(), $1, $2, $3) RETURNING id::text",
-            [productID, price, stock])
+        let result = try database().query("INSERT INTO offers (id, product_id, price, items_in_stock) VALUES (gen_random_uuid(), \(productID), \(price), \(stock)) RETURNING id::text")
         return try result.first!.string(0)
     }
 }
