@@ -11,6 +11,26 @@ enum PostgresJSONText {
         case timestamp
     }
 
+    /// Checks once per result that each column is of a PostgreSQL type the kind reads, as
+    /// `PostgresRow.decode` does for every other statement: a select list that drifted from
+    /// its writer is a decoding error, never values copied from the wrong columns.
+    static func checkColumns(of result: PostgresResult, are kinds: [Kind]) throws(DatabaseError) {
+        guard result.columnCount == kinds.count else {
+            throw .decoding("the result has \(result.columnCount) columns, not \(kinds.count)")
+        }
+        for (column, kind) in kinds.enumerated() {
+            let type = result.type(column)
+            let accepted = switch kind {
+            case .integer: Int64.accepts(type)
+            case .decimal: type == .numeric || type == .text
+            case .timestamp: type == .timestamptz
+            }
+            guard accepted else {
+                throw .decoding("column \(column) (\(result.columnName(column))) is PostgreSQL type \(type.rawValue), not a JSON \(kind)")
+            }
+        }
+    }
+
     /// Appends the value, or throws `.decoding` if it is NULL or not of the kind's form.
     static func append(_ result: PostgresResult, row: Int, column: Int, as kind: Kind, into output: inout [UInt8]) throws(DatabaseError) {
         guard let bytes = result.bytes(row: row, column: column) else {

@@ -18,6 +18,8 @@ public enum PricePoint {
         ("at", .timestamp), ("min", .integer), ("avg", .decimal), ("max", .integer), ("offers", .integer), ("changes", .integer),
     ]
 
+    private static let kinds = members.map(\.kind)
+
     /// Each member's `{"name":` or `,"name":`, as bytes once: appending a `String`'s UTF-8
     /// view per value cost more than the values themselves.
     private static let prefixes: [[UInt8]] = members.enumerated().map { column, member in
@@ -26,13 +28,14 @@ public enum PricePoint {
 
     /// Appends the result's rows as a JSON array of points.
     static func writeArray(of result: PostgresResult, into output: inout [UInt8]) throws(DatabaseError) {
+        try PostgresJSONText.checkColumns(of: result, are: kinds)
         output.reserveCapacity(output.count + result.rowCount * 96 + 2)
         output.append(UInt8(ascii: "["))
         for row in 0..<result.rowCount {
             if row > 0 { output.append(UInt8(ascii: ",")) }
             for column in 0..<members.count {
                 output.append(contentsOf: prefixes[column])
-                try PostgresJSONText.append(result, row: row, column: column, as: members[column].kind, into: &output)
+                try PostgresJSONText.append(result, row: row, column: column, as: kinds[column], into: &output)
             }
             output.append(UInt8(ascii: "}"))
         }
