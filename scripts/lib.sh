@@ -29,6 +29,9 @@ build_tests() {
 # 'zzqx' in none (the search rows of `make bench`). Every 100th product gets 3 offers.
 seed_products() {
     "$1" "$DATABASE_URL" -X -q -v ON_ERROR_STOP=1 -v count="$2" <<'SQL'
+-- A million rows outlast the API's statement timeout, which `catalog migrate` sets on the
+-- database (0010): a seed is maintenance work, not a request.
+SET statement_timeout = 0;
 WITH words AS (
     SELECT string_to_array('amber,arctic,azure,bold,brave,bright,brisk,calm,clever,cosmic,crimson,crisp,dapper,daring,deep,dusty,eager,early,elegant,epic,fancy,fierce,gentle,giant,golden,grand,happy,hardy,humble,icy,jolly,keen,kind,lively,lucky,lunar,magic,mellow,mighty,misty,modern,noble,nimble,olive,polar,proud,quick,quiet,rapid,regal,robust,royal,rustic,scarlet,serene,sharp,shiny,silent,silver,simple,sleek,smart,smooth,snowy,solar,solid,sonic,speedy,spicy,stable,stark,steady,stellar,stormy,sturdy,sunny,super,swift,tidy,tiny,urban,valiant,velvet,vintage,violet,vivid,warm,wild,windy,wise,witty,woody,young,zesty,zippy,ultra,prime,neon,retro,plush', ',') AS adjective,
            string_to_array('acrylic,aluminium,bamboo,basalt,birch,brass,bronze,canvas,carbon,cedar,ceramic,chrome,clay,cobalt,concrete,copper,cork,cotton,denim,ebony,felt,fleece,flint,glass,granite,graphite,hemp,iron,ivory,jade,jute,kevlar,lace,lacquer,leather,linen,maple,marble,mesh,mohair,nickel,nylon,oak,obsidian,onyx,opal,paper,pearl,pewter,pine,plaster,plastic,platinum,plywood,porcelain,quartz,rattan,resin,rope,rubber,sandstone,satin,shale,silk,slate,steel,stone,suede,teak,terracotta,tin,titanium,topaz,tweed,vinyl,walnut,wax,wicker,willow,wool,zinc,agate,alder,ash,beech,cherry,elm,hickory,larch,mahogany,poplar,spruce,tungsten,velour,chenille,corduroy,gauze,muslin,organza,tulle', ',') AS material,
