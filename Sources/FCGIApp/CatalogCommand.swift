@@ -13,6 +13,7 @@ struct CatalogCommand: ParsableCommand {
         // `catalog --version`; the Debian package takes its version from this output
         // (scripts/deb.sh), so CatalogVersion.current is the one place it is declared.
         version: CatalogVersion.current,
-        subcommands: [ServeCommand.self, MigrateCommand.self, AdminCommand.self, CleanupLoadTestCommand.self, StatusCommand.self, SyncOffersCommand.self]
+        subcommands: [ServeCommand.self, MigrateCommand.self, AdminCommand.self, CleanupLoadTestCommand.self, StatusCommand.self, SyncOffersCommand.self,
+                      MaintainPriceHistoryCommand.self]
     )
 }

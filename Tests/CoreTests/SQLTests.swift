@@ -64,4 +64,26 @@ import Testing
         #expect(sql.text == "SELECT " + (1...12).map { "$\($0)" }.joined(separator: ", "))
         #expect(sql.bindings == (1...12).map { String($0) })
     }
+
+    /// A statement spliced into another keeps its values, renumbered after the outer ones.
+    @Test func aSplicedStatementsParametersFollowTheOuterOnes() {
+        let (id, low): (Int64, Int64) = (7, 3)
+        let inner: SQL = "SELECT x FROM t WHERE id = \(id) AND y > \(low)"
+        let outer: SQL = "SELECT * FROM (\(inner)) AS i WHERE NOT EXISTS (SELECT 1 FROM p WHERE id = \(id))"
+        #expect(outer.text == "SELECT * FROM (SELECT x FROM t WHERE id = $1 AND y > $2) AS i WHERE NOT EXISTS (SELECT 1 FROM p WHERE id = $3)")
+        #expect(outer.bindings == ["7", "3", "7"])
+        let first: SQL = "SELECT \(low) AS a, \(inner) AS b"
+        #expect(first.text == "SELECT $1 AS a, SELECT x FROM t WHERE id = $2 AND y > $3 AS b")
+        #expect(first.bindings == ["3", "7", "3"])
+        // Two-digit numbers renumbered whole: the inner $10 becomes $11, not $21 or $1 then 0.
+        let (a, b, c, d, e, f, g, h, i, j) = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+        let ten: SQL = "VALUES (\(a),\(b),\(c),\(d),\(e),\(f),\(g),\(h),\(i),\(j))"
+        let wrapped: SQL = "SELECT \(low), \(ten)"
+        #expect(wrapped.text == "SELECT $1, VALUES ($2,$3,$4,$5,$6,$7,$8,$9,$10,$11)")
+        #expect(wrapped.bindings == ["3"] + (1...10).map(String.init))
+        // A `$` not followed by digits is left alone.
+        let quoted: SQL = "SELECT $$a$$, \(low), '$x'"
+        let spliced: SQL = "SELECT \(id), \(quoted)"
+        #expect(spliced.text == "SELECT $1, SELECT $$a$$, $2, '$x'")
+    }
 }

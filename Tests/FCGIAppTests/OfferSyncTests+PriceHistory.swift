@@ -103,7 +103,10 @@ extension OfferSyncTests {
         }
         #expect(try exists("offer_price_events", daysAgo: retention + 10) && exists("offer_price_hourly", daysAgo: retention + 10))
 
+        let renderedThrough: SQL = "SELECT date_trunc('day', now() - interval '1 hour', 'UTC') = (SELECT through FROM offer_price_days_rendered)"
         try OfferSync.runSuccessfully()
+        // Every day over for an hour rendered for the reads (`PriceHistoryDays`), none later.
+        #expect(try db.query(renderedThrough).first!.bool(0), "the job rendered the closed days")
         #expect(try !exists("offer_price_events", daysAgo: retention + 10), "the expired day's events were dropped")
         #expect(try !exists("offer_price_hourly", daysAgo: retention + 10), "and its roll-ups")
         #expect(try exists("offer_price_events", daysAgo: retention - 10), "a day inside the retention stays")

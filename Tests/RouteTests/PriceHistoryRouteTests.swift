@@ -19,14 +19,16 @@ import TestSupport
 
     /// A product with exactly this history, and the offers it leaves in force (no offer
     /// sync runs on the suite's database, so nothing else writes to it).
-    static func product(_ label: String, _ events: [Event]) throws -> Int64 {
+    static func product(_ label: String, _ events: [Event], in app: RouteApp = Self.app) throws -> Int64 {
         let id = try app.createProduct(name: RouteApp.uniqueTag(label))
         let db = try app.database()
         guard !events.isEmpty else { return id }
-        // Days back to the oldest event: partitions exist from today on (the job adds days ahead).
+        // Every day from the oldest event's to today: partitions exist from the day the
+        // suite's database was migrated on (the job adds days ahead).
+        let oldest = events.map(\.minutesAgo).max() ?? 0
         try db.query("""
-            SELECT offer_price_history_add_partitions(((now() - make_interval(mins => \(events.map(\.minutesAgo).max() ?? 0))) AT TIME ZONE 'UTC')::date + d)
-            FROM generate_series(0, 1) AS d
+            SELECT offer_price_history_add_partitions(((now() - make_interval(mins => \(oldest))) AT TIME ZONE 'UTC')::date + d)
+            FROM generate_series(0, \(oldest / 1440 + 1)) AS d
             """)
         let offers = Dictionary(uniqueKeysWithValues: Set(events.map(\.offer)).map { ($0, UUID().uuidString.lowercased()) })
         // Events at the same minute are one sync's: each carries the offers in force after

@@ -14,11 +14,13 @@ enum PostgresJSONText {
     /// Checks once per result that each column is of a PostgreSQL type the kind reads, as
     /// `PostgresRow.decode` does for every other statement: a select list that drifted from
     /// its writer is a decoding error, never values copied from the wrong columns.
-    static func checkColumns(of result: PostgresResult, are kinds: [Kind]) throws(DatabaseError) {
-        guard result.columnCount == kinds.count else {
-            throw .decoding("the result has \(result.columnCount) columns, not \(kinds.count)")
+    /// The kinds are those of the columns from `first` on; the caller checks any others.
+    static func checkColumns(of result: PostgresResult, from first: Int = 0, are kinds: [Kind]) throws(DatabaseError) {
+        guard result.columnCount >= first + kinds.count else {
+            throw .decoding("the result has \(result.columnCount) columns, not \(first + kinds.count)")
         }
-        for (column, kind) in kinds.enumerated() {
+        for (offset, kind) in kinds.enumerated() {
+            let column = first + offset
             let type = result.type(column)
             let accepted = switch kind {
             case .integer: Int64.accepts(type)

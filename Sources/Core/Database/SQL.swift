@@ -64,5 +64,34 @@ public struct SQL: Sendable, Equatable, ExpressibleByStringInterpolation {
 
         /// A fragment of SQL of our own, spliced as it is. Never pass a request's text.
         public mutating func appendInterpolation(unescaped fragment: String) { text += fragment }
+
+        /// A statement built on its own (a subquery), with its values: its parameters are
+        /// renumbered to follow the ones already bound. Its text has `$n` only where its own
+        /// interpolation put them (`SQLStyleTests` keeps hand-written `$n` out of `Sources/`).
+        public mutating func appendInterpolation(_ statement: SQL) {
+            let offset = bindings.count
+            bindings += statement.bindings
+            // First in its statement (the usual place: `SELECT … FROM (\(points)) …`) its
+            // numbers stand as they are.
+            guard offset > 0, !statement.bindings.isEmpty else { return text += statement.text }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(statement.text.utf8.count + statement.bindings.count)
+            // After a `$`: the digits read so far (nil: none yet, or not after a `$`).
+            var afterDollar = false
+            var number: Int?
+            for byte in statement.text.utf8 {
+                let digit = byte &- UInt8(ascii: "0")
+                if afterDollar, digit < 10 {
+                    number = (number ?? 0) * 10 + Int(digit)
+                    continue
+                }
+                if let current = number { bytes.append(contentsOf: String(current + offset).utf8) }
+                number = nil
+                afterDollar = byte == UInt8(ascii: "$")
+                bytes.append(byte)
+            }
+            if let current = number { bytes.append(contentsOf: String(current + offset).utf8) }
+            text += String(decoding: bytes, as: UTF8.self)
+        }
     }
 }

@@ -59,9 +59,8 @@ public enum PriceHistoryRoutes {
         // The document is written as bytes, the points straight from PostgreSQL's text
         // (`PricePoint`): its members in the order of the schema above.
         let body = try context.database.read { db -> [UInt8]? in
-            guard try PriceHistoryStore.productExists(db, id: id) else { return nil }
             var body = Array(#"{"product_id":\#(id),"bucket":"\#(query.bucket.rawValue)","points":"#.utf8)
-            try PriceHistoryStore.writePoints(db, productID: id, query: query, into: &body)
+            guard try PriceHistoryStore.writePoints(db, productID: id, query: query, into: &body) else { return nil }
             body.append(UInt8(ascii: "}"))
             return body
         }

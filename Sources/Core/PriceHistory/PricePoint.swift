@@ -26,20 +26,68 @@ public enum PricePoint {
         Array(((column == 0 ? "{" : ",") + "\"\(member.name)\":").utf8)
     }
 
-    /// Appends the result's rows as a JSON array of points.
-    static func writeArray(of result: PostgresResult, into output: inout [UInt8]) throws(DatabaseError) {
+    /// What `writeArray` found.
+    enum Outcome: Equatable {
+        case written
+        /// Nothing written: there is no such product.
+        case noSuchProduct
+        /// Nothing written: the read's rendered days were behind, so it lacks hours
+        /// (`PriceHistoryStore.hoursSQL`); read again without them.
+        case renderedDaysBehind
+    }
+
+    /// Appends a history read's rows as a JSON array of points, unless the read's first
+    /// rows say otherwise.
+    ///
+    /// The read's columns (`PriceHistoryStore`): the six members, then a closed day's points
+    /// already rendered (`PriceHistoryDays`; NULL on a row that is one point). First, in this
+    /// order, may come a row whose `at` is NULL, the read's "no such product" (the product's
+    /// existence is checked in the same statement, so a read is one round trip), and one
+    /// whose `at` is `-infinity`, "rendered days behind".
+    static func writeArray(of result: PostgresResult, into output: inout [UInt8]) throws(DatabaseError) -> Outcome {
         try PostgresJSONText.checkColumns(of: result, are: kinds)
-        output.reserveCapacity(output.count + result.rowCount * 96 + 2)
+        let rendered = members.count
+        guard result.columnCount == rendered + 1, String.accepts(result.type(rendered)) else {
+            throw .decoding("a price-history read has the \(members.count) points' columns and then a text column of rendered days")
+        }
+        if result.rowCount > 0, result.isNull(row: 0, column: 0) { return .noSuchProduct }
+        if result.rowCount > 0, let at = result.bytes(row: 0, column: 0), at.elementsEqual("-infinity".utf8) { return .renderedDaysBehind }
+        // The whole answer's size, so the bytes are never copied to a larger buffer: a
+        // month's answer is ~65 KB, mostly rendered days.
+        var size = output.count + 2
+        for row in 0..<result.rowCount { size += (result.bytes(row: row, column: rendered)?.count ?? 96) + 1 }
+        output.reserveCapacity(size)
         output.append(UInt8(ascii: "["))
         for row in 0..<result.rowCount {
             if row > 0 { output.append(UInt8(ascii: ",")) }
-            for column in 0..<members.count {
-                output.append(contentsOf: prefixes[column])
-                try PostgresJSONText.append(result, row: row, column: column, as: kinds[column], into: &output)
+            if let day = result.bytes(row: row, column: rendered) {
+                output.append(contentsOf: day)
+            } else {
+                try writeObject(of: result, row: row, from: 0, into: &output)
             }
-            output.append(UInt8(ascii: "}"))
         }
         output.append(UInt8(ascii: "]"))
+        return .written
+    }
+
+    /// Appends rows `rows` of `result`, whose six members start at column `first`, as JSON
+    /// objects separated by commas: a closed day as `PriceHistoryDays` keeps it, spliced
+    /// into reads as it is. One writer for both, so a rendered day is byte for byte what
+    /// the read would have written from the day's roll-ups.
+    static func writeObjects(of result: PostgresResult, rows: Range<Int>, from first: Int, into output: inout [UInt8]) throws(DatabaseError) {
+        try PostgresJSONText.checkColumns(of: result, from: first, are: kinds)
+        for row in rows {
+            if row > rows.lowerBound { output.append(UInt8(ascii: ",")) }
+            try writeObject(of: result, row: row, from: first, into: &output)
+        }
+    }
+
+    private static func writeObject(of result: PostgresResult, row: Int, from first: Int, into output: inout [UInt8]) throws(DatabaseError) {
+        for member in 0..<members.count {
+            output.append(contentsOf: prefixes[member])
+            try PostgresJSONText.append(result, row: row, column: first + member, as: kinds[member], into: &output)
+        }
+        output.append(UInt8(ascii: "}"))
     }
 
     static let schema: JSONValue = [

@@ -144,7 +144,8 @@ struct FastCGIExchange {
         return Array(body.prefix(filled))
     }
 
-    /// Writes the status line, headers and body in one buffer.
+    /// Writes the status line and headers, then the body, into libfcgi's buffered stream
+    /// (it sends full records as its buffer fills): the body is not copied behind the head.
     func write(_ response: Response, includeBody: Bool) {
         var head = "Status: \(response.status.code) \(response.status.reasonPhrase)\r\n"
         for field in response.headers { head += "\(field.name.rawName): \(field.value)\r\n" }
@@ -152,10 +153,13 @@ struct FastCGIExchange {
             head += "Content-Length: \(response.body.count)\r\n"
         }
         head += "\r\n"
-        var bytes = Array(head.utf8)
-        if includeBody { bytes += response.body }
-        bytes.withUnsafeBytes { buffer in
-            _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), request.pointee.out)
+        let out = request.pointee.out
+        head.withUTF8 { buffer in
+            _ = FCGX_PutStr(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count), out)
+        }
+        guard includeBody, !response.body.isEmpty else { return }
+        response.body.withUnsafeBytes { buffer in
+            _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), out)
         }
     }
 }

@@ -48,6 +48,18 @@ final class RouteApp: @unchecked Sendable {
                                  logger: Self.quiet)
     }
 
+    /// A second service on `other`'s database whose connection sends statements as
+    /// `statements` says (`RouteApp(suite:)` has the default, unnamed): for reads whose SQL
+    /// depends on the mode (`PriceHistoryStore.bound`).
+    init(sharing other: RouteApp, statements: StatementMode) {
+        databaseName = other.databaseName
+        databaseURL = other.databaseURL
+        authSettings = other.authSettings
+        service = CatalogService(configuration: ServiceConfiguration(databaseURL: databaseURL, databaseStatements: statements,
+                                                                     auth: authSettings, passwordNice: 0),
+                                 logger: Self.quiet)
+    }
+
     /// `url` (a libpq URI, `postgres://user:password@host/name?params`) naming `database`
     /// instead of the one it names.
     static func url(_ url: String, database: String) -> String {
