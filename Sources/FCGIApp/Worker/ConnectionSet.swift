@@ -224,17 +224,26 @@ final class ConnectionSet: @unchecked Sendable {
 // MARK: - The busy watcher's side (its own thread)
 
 extension ConnectionSet {
-    /// Waits while the worker's thread is between requests; then the number of the request
-    /// it is serving, or nil once the worker is leaving.
-    func requestInService() -> UInt64? {
+    enum Activity {
+        /// Serving the request with this number.
+        case serving(UInt64)
+        case idle
+        case leaving
+    }
+
+    /// What the worker's thread is doing. With `parkWhileIdle`, an idle worker is waited
+    /// out: its thread wakes the watcher when the next request begins (one wake-up per
+    /// quiet spell, never one per request).
+    func activity(parkWhileIdle: Bool) -> Activity {
         state.lock()
         defer { state.unlock() }
-        while !closed, serving == nil {
+        while parkWhileIdle, !closed, serving == nil {
             watcherParked = true
             state.wait()
             watcherParked = false
         }
-        return closed ? nil : sequence
+        if closed { return .leaving }
+        return serving == nil ? .idle : .serving(sequence)
     }
 
     /// The connections held besides the one serving `request`; nil once that request has
