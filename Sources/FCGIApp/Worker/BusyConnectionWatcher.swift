@@ -19,8 +19,8 @@ import Glibc
 /// thread wakes it when the next request begins), and passes a connection on only when the
 /// scoreboard shows an idle worker to take it: under saturation nobody could, and the
 /// request is served here next, as before. Measured on 2 cores (README "Kept-alive
-/// FastCGI"): ~2-3 % of by-id reads' throughput, more of `/healthz`'s (~8-10 %), whose
-/// requests are the cheapest; the thread's mere presence is part of it.
+/// FastCGI"): ~4-12 % of signed-in by-id reads' throughput, ~8-10 % of `/healthz`'s (the
+/// cheapest request); an idle second thread alone costs ~5 % of that.
 ///
 /// The worker's thread keeps every decision about the connection it serves, and libfcgi is
 /// touched only on that thread (plus `FCGX_Free` of a connection passed on, under the
