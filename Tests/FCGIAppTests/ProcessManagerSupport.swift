@@ -246,6 +246,16 @@ final class Spawn {
         } else {
             posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         }
+        // Nothing else of the test runner's: its sockets and files are not the child's, and
+        // wrk cannot even use a descriptor numbered past its event loop's size (a few per
+        // connection): it counted the reconnect after nginx's keepalive_requests (1,000 per
+        // client connection, reached within seconds with kept FastCGI connections) as a
+        // connect error once the runner had left it holding descriptors 9-21.
+        // (glibc 2.34's call, which Swift's Glibc module does not declare.)
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+            _ = unsafeBitCast(symbol, to: CloseFrom.self)(&actions, 3)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

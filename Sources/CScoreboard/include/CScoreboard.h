@@ -67,6 +67,8 @@ enum catalog_counter {
     CATALOG_C_PASSWORD_CLAIMS,    /* password hashes admitted */
     CATALOG_C_PASSWORD_REFUSED,   /* password hashes refused: every slot was busy (503) */
     CATALOG_C_LOGINS_THROTTLED,   /* sign-ins refused by the per-account throttle (429) */
+    CATALOG_C_HANDOFFS_BUSY,      /* kept connections holding a request, passed on by a busy worker */
+    CATALOG_C_HANDOFFS_LEAVING,   /* kept connections passed on by a leaving worker */
     CATALOG_COUNTER_COUNT
 };
 
@@ -309,6 +311,19 @@ static inline void catalog_slot_heartbeat(void *sb, int index) {
     catalog_slot_write_begin(s);
     s->heartbeat_ms = catalog_monotonic_ms();
     catalog_slot_write_end(s);
+}
+
+/// Any process: how many slots other than `except` hold an idle worker, counting no further
+/// than `limit`. Reads only each slot's state word (one aligned 32-bit load, no seqlock):
+/// a worker's busy watcher asks this before passing a waiting connection on, and a state a
+/// moment old is as good as an exact one there.
+static inline int catalog_sb_idle_workers(const void *sb, int except, int limit) {
+    const catalog_scoreboard *board = (const catalog_scoreboard *)sb;
+    int idle = 0;
+    for (int i = 0; i < CATALOG_SB_SLOTS && idle < limit; i++) {
+        if (i != except && __atomic_load_n(&board->slots[i].state, __ATOMIC_RELAXED) == CATALOG_SLOT_IDLE) idle++;
+    }
+    return idle;
 }
 
 /// Any process: a consistent copy of a slot. Returns 1 on success, 0 if a writer kept

@@ -64,7 +64,7 @@ public struct PasswordWork: Sendable {
 ///
 /// A process cannot lower its own nice value again without privilege, so the worker
 /// itself keeps its priority and only the thread doing the expensive work is made nicer.
-/// The worker is single-threaded before and after (fork happens in the master, never here).
+/// The worker never forks (the master does), so a thread here is safe.
 enum LowPriorityThread {
     private final class Job {
         let nice: Int32

@@ -55,7 +55,7 @@ final class Scoreboard {
         case requests, databaseReconnects, workersStarted, workersCrashed, workersTimedOut, workersRecycled,
              workersRetired, startFailures, reloads, reloadsFailed, routeOverflow,
              configuredWorkers, generation, masterPID, masterStartedMilliseconds, timeoutMilliseconds,
-             passwordSlots, passwordClaims, passwordRefused, loginsThrottled
+             passwordSlots, passwordClaims, passwordRefused, loginsThrottled, handoffsBusy, handoffsLeaving
 
         var index: Int32 {
             let value: catalog_counter = switch self {
@@ -79,6 +79,8 @@ final class Scoreboard {
             case .passwordClaims: CATALOG_C_PASSWORD_CLAIMS
             case .passwordRefused: CATALOG_C_PASSWORD_REFUSED
             case .loginsThrottled: CATALOG_C_LOGINS_THROTTLED
+            case .handoffsBusy: CATALOG_C_HANDOFFS_BUSY
+            case .handoffsLeaving: CATALOG_C_HANDOFFS_LEAVING
             }
             return Int32(value.rawValue)
         }
@@ -191,6 +193,12 @@ final class Scoreboard {
     var passwordSlotsInUse: Int { Int(catalog_password_in_use(base)) }
 
     // MARK: reading
+
+    /// How many workers other than the one in `slot` are idle (waiting for a request), up
+    /// to `limit`: what a busy worker checks before passing a waiting connection on.
+    func idleWorkers(except slot: Int, limit: Int) -> Int {
+        Int(catalog_sb_idle_workers(base, Int32(slot), Int32(clamping: limit)))
+    }
 
     func slot(_ index: Int) -> Slot? {
         var info = catalog_slot_info()

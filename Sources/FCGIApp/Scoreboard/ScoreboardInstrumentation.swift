@@ -117,6 +117,10 @@ enum MetricsRenderer {
         header("catalog_password_work_total", "counter", "Password hashes, by outcome: admitted, or refused with 503 because every slot was busy.")
         out += "catalog_password_work_total{outcome=\"admitted\"} \(scoreboard.get(.passwordClaims))\n"
         out += "catalog_password_work_total{outcome=\"refused\"} \(scoreboard.get(.passwordRefused))\n"
+        header("catalog_connections_handed_over_total", "counter",
+               "Kept FastCGI connections a worker passed to the others, by reason: busy (a request waited on it while the worker served another, and a worker was idle), leaving.")
+        out += "catalog_connections_handed_over_total{reason=\"busy\"} \(scoreboard.get(.handoffsBusy))\n"
+        out += "catalog_connections_handed_over_total{reason=\"leaving\"} \(scoreboard.get(.handoffsLeaving))\n"
         single("catalog_logins_throttled_total", "counter", "Sign-ins refused with 429 by the per-account throttle.", scoreboard.get(.loginsThrottled))
         single("catalog_metrics_dropped_total", "counter", "Request observations dropped because the route table was full.", scoreboard.get(.routeOverflow))
         let started = scoreboard.get(.masterStartedMilliseconds)

@@ -1,5 +1,6 @@
 import CFastCGI
 import CProcess
+import Foundation
 import Glibc
 
 /// The FastCGI connections one worker holds, and the wait for the next request on any of
@@ -14,21 +15,25 @@ import Glibc
 /// costs an idle worker nothing, and no worker waits on a connection while another has a
 /// request.
 ///
+/// nginx cannot see which worker is busy, so it may send a request on a connection whose
+/// worker is serving another. While the worker's thread serves a request, its
+/// `BusyConnectionWatcher` may pass such a connection to an idle worker (`handOff`); this
+/// set is what the two threads share, under `state`. Ownership stays simple: the
+/// connection being served (`serving`) is never passed on, a held connection between
+/// requests has nothing buffered in libfcgi (`FCGX_Finish_r` freed its streams, and nginx
+/// sends the next request only after the whole previous response), so whatever nginx sent
+/// waits in the socket for whoever owns it next.
+///
 /// A leaving worker does not close the connections it holds but passes them to the workers
 /// that stay (`ConnectionHandoff`), so a reload or a recycled worker loses no request.
 ///
 /// Each connection has its own `FCGX_Request` (libfcgi's per-connection state), allocated
 /// once so its address never moves (libfcgi's streams point back to it), with no listening
 /// socket of its own: libfcgi can never accept behind the worker's back.
-final class ConnectionSet {
-    /// A connection and when its last request ended (monotonic milliseconds).
-    private struct Held {
-        let request: UnsafeMutablePointer<FCGX_Request>
-        var idleSince: Int64
-    }
-
+final class ConnectionSet: @unchecked Sendable {
     enum Event {
-        /// A request (or the peer's close) is waiting on this connection.
+        /// A request (or the peer's close) is waiting on this connection, which is now the
+        /// one being served until `finished`.
         case request(UnsafeMutablePointer<FCGX_Request>)
         /// A new connection was accepted (or handed over by a leaving worker) and is now
         /// held; its next request may follow.
@@ -49,8 +54,20 @@ final class ConnectionSet {
     private let listenerIsTCP: Bool
     private let handoff: ConnectionHandoff
     private let poller: Int32
-    private var held: [Int32: Held] = [:]
+    /// Whether the worker takes new connections (the worker's thread only).
     private(set) var listening = false
+
+    /// Guards everything below, which the worker's thread and its busy watcher share, and
+    /// parks the watcher while the worker is between requests.
+    private let state = NSCondition()
+    private var held: [Int32: UnsafeMutablePointer<FCGX_Request>] = [:]
+    /// The connection whose request the worker's thread is serving; nil between requests.
+    private var serving: Int32?
+    /// Requests begun, so the watcher tells one long request from several short ones.
+    private var sequence: UInt64 = 0
+    private var watcherParked = false
+    /// Set when the worker leaves: the watcher stops.
+    private var closed = false
 
     init(listener: Int32, listenerIsTCP: Bool, handoff: ConnectionHandoff) {
         self.listener = listener
@@ -59,9 +76,6 @@ final class ConnectionSet {
         poller = catalog_poller_create()
         if poller < 0 { fatalError("epoll_create1 failed: \(String(cString: strerror(errno)))") }
     }
-
-    var isEmpty: Bool { held.isEmpty }
-    var count: Int { held.count }
 
     /// Whether this worker takes new connections, accepted or handed over (it stops when
     /// it leaves, or at the bound).
@@ -81,11 +95,16 @@ final class ConnectionSet {
         if ready == 0 { return .timeout }
         if fd == listener { return accept() }
         if fd == handoff.receiveEnd { return adoptHandedOver() }
-        guard let connection = held[fd] else {
-            _ = catalog_poller_remove(poller, fd)  // cannot happen: closed descriptors leave epoll
+        state.lock()
+        defer { state.unlock() }
+        // Cannot miss: the watcher passes connections on only while a request is served, and
+        // takes each out of the wait before it lets go of the lock.
+        guard let request = held[fd] else {
+            _ = catalog_poller_remove(poller, fd)
             return .timeout
         }
-        return .request(connection.request)
+        beginServing(fd)
+        return .request(request)
     }
 
     /// The listening socket is non-blocking: with several workers woken (EPOLLEXCLUSIVE
@@ -106,19 +125,31 @@ final class ConnectionSet {
         // after connecting. Waiting again instead could accept more connections from the
         // backlog before serving this one, taking requests another idle worker would have
         // served at once (and losing all of them if this worker is killed or stops).
-        _ = hold(fd)
-        guard let connection = held[fd] else { return .timeout }
-        return .request(connection.request)
+        state.lock()
+        defer { state.unlock() }
+        let request = hold(fd)
+        beginServing(fd)
+        return .request(request)
     }
 
-    /// A connection a leaving worker passed on (several workers may wake for one; the others
-    /// find nothing and wait again).
+    /// A connection another worker passed on (several workers may wake for one; the others
+    /// find nothing and wait again). One that already holds a request (a busy worker passed
+    /// it on for that reason) is served at once, like an accepted one: waiting again could
+    /// adopt the next passed-on connection before serving this one, queueing requests here
+    /// that other idle workers would have taken.
     private func adoptHandedOver() -> Event {
         guard let fd = handoff.receive() else { return .timeout }
-        return hold(fd)
+        let waiting = Self.readable([fd], timeoutMilliseconds: 0) == [fd]
+        state.lock()
+        defer { state.unlock() }
+        let request = hold(fd)
+        guard waiting else { return .accepted }
+        beginServing(fd)
+        return .request(request)
     }
 
-    private func hold(_ fd: Int32) -> Event {
+    /// Called with `state` locked.
+    private func hold(_ fd: Int32) -> UnsafeMutablePointer<FCGX_Request> {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         request.initialize(to: FCGX_Request())
         _ = FCGX_InitRequest(request, -1, 0)
@@ -127,20 +158,26 @@ final class ConnectionSet {
         // unless the connection is marked kept; the begin record then sets keepConnection
         // from nginx's FCGI_KEEP_CONN flag.
         request.pointee.keepConnection = 1
-        held[fd] = Held(request: request, idleSince: Self.now())
+        held[fd] = request
         _ = catalog_poller_add(poller, fd, 0)
         if held.count >= Self.maximumHeld { setListening(false) }
-        return .accepted
+        return request
+    }
+
+    /// Called with `state` locked: from here until `finished`, `fd` is the worker thread's.
+    private func beginServing(_ fd: Int32) {
+        serving = fd
+        sequence &+= 1
+        if watcherParked { state.signal() }
     }
 
     /// After a request on `request`'s connection ended (`FCGX_Finish_r` ran): forgets the
     /// connection if libfcgi closed it (nginx did not ask to keep it, or it failed).
     func finished(_ request: UnsafeMutablePointer<FCGX_Request>, descriptor: Int32) {
-        if request.pointee.ipcFd < 0 {
-            forget(descriptor)
-        } else {
-            held[descriptor]?.idleSince = Self.now()
-        }
+        state.lock()
+        defer { state.unlock() }
+        serving = nil
+        if request.pointee.ipcFd < 0 { forget(descriptor) }
     }
 
     /// The worker is leaving between requests: every connection it holds goes to the
@@ -148,30 +185,97 @@ final class ConnectionSet {
     /// allocated is freed. No request is half read: nginx sends the next request on a
     /// connection only after the previous response, and `FCGX_Finish_r` consumed that one.
     /// Returns how many were handed over.
-    @discardableResult
     func handOverAll() -> Int {
         setListening(false)
+        state.lock()
+        defer { state.unlock() }
+        closed = true
+        state.signal()  // a parked watcher stops
         var handedOver = 0
         for fd in Array(held.keys) {
             if handoff.send(fd) { handedOver += 1 }
             _ = close(fd)  // the queued copy keeps the connection open
-            held[fd]?.request.pointee.ipcFd = -1
+            held[fd]?.pointee.ipcFd = -1
             forget(fd)
         }
         close(poller)
         return handedOver
     }
 
+    /// Called with `state` locked.
     private func forget(_ fd: Int32) {
-        guard let connection = held.removeValue(forKey: fd) else { return }
-        FCGX_Free(connection.request, 0)
-        connection.request.deinitialize(count: 1)
-        connection.request.deallocate()
+        guard let request = held.removeValue(forKey: fd) else { return }
+        FCGX_Free(request, 0)
+        request.deinitialize(count: 1)
+        request.deallocate()
     }
 
-    static func now() -> Int64 {
-        var time = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &time)
-        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    /// Which of `descriptors` are readable (a request, or the peer's close, is waiting),
+    /// waiting up to `timeoutMilliseconds` for one; an empty list just waits.
+    static func readable(_ descriptors: [Int32], timeoutMilliseconds: Int32) -> [Int32] {
+        var polled = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&polled, nfds_t(polled.count), timeoutMilliseconds)
+        guard ready > 0 else { return [] }
+        let mask = Int16(POLLIN | POLLHUP | POLLERR)
+        return polled.filter { $0.revents & mask != 0 }.map(\.fd)
+    }
+}
+
+// MARK: - The busy watcher's side (its own thread)
+
+extension ConnectionSet {
+    enum Activity {
+        /// Serving the request with this number.
+        case serving(UInt64)
+        case idle
+        case leaving
+    }
+
+    /// What the worker's thread is doing. With `parkWhileIdle`, an idle worker is waited
+    /// out: its thread wakes the watcher when the next request begins (one wake-up per
+    /// quiet spell, never one per request).
+    func activity(parkWhileIdle: Bool) -> Activity {
+        state.lock()
+        defer { state.unlock() }
+        while parkWhileIdle, !closed, serving == nil {
+            watcherParked = true
+            state.wait()
+            watcherParked = false
+        }
+        if closed { return .leaving }
+        return serving == nil ? .idle : .serving(sequence)
+    }
+
+    /// The connections held besides the one serving `request`; nil once that request has
+    /// ended (or the worker is leaving).
+    func otherConnections(during request: UInt64) -> [Int32]? {
+        state.lock()
+        defer { state.unlock() }
+        guard !closed, let current = serving, sequence == request else { return nil }
+        return held.keys.filter { $0 != current }
+    }
+
+    /// Passes `descriptors` (connections a request waits on) to the hand-off queue, for an
+    /// idle worker to serve, if the worker's thread is still serving `request` on another
+    /// connection. Each goes out of this worker's wait and set before the lock is released,
+    /// so it has exactly one owner at every moment: this worker until the send, the queue
+    /// (then the worker that takes it) after. Returns those passed on; a full queue keeps
+    /// the rest here, served after the current request as before.
+    func handOff(_ descriptors: [Int32], during request: UInt64) -> [Int32] {
+        state.lock()
+        defer { state.unlock() }
+        guard !closed, let current = serving, sequence == request else { return [] }
+        var passed: [Int32] = []
+        for fd in descriptors where fd != current && held[fd] != nil {
+            guard handoff.send(fd) else { break }
+            // Out of the wait first: the queued copy keeps the connection (and so its epoll
+            // registration) alive after this descriptor is closed.
+            _ = catalog_poller_remove(poller, fd)
+            held[fd]?.pointee.ipcFd = -1
+            forget(fd)
+            _ = close(fd)
+            passed.append(fd)
+        }
+        return passed
     }
 }

@@ -35,7 +35,9 @@ struct WorkerContext {
 /// accept: the wait (`epoll_pwait`) is the only place where TERM is unblocked, so a stop
 /// interrupts only the wait, never drops a request that has arrived (see `WorkerSignals`).
 /// A leaving worker finishes the request it is serving and hands the connections it holds
-/// to the workers that stay (`ConnectionHandoff`).
+/// to the workers that stay (`ConnectionHandoff`); a busy one passes those a request waits
+/// on to idle workers (`BusyConnectionWatcher`, its only other thread besides a password
+/// hash's).
 struct Worker {
     let context: WorkerContext
 
@@ -60,6 +62,11 @@ struct Worker {
 
         let connections = ConnectionSet(listener: context.socket, listenerIsTCP: context.socketIsTCP, handoff: context.handoff)
         connections.setListening(true)
+        // Passes on connections a request waits on while this worker serves a long one
+        // (after WorkerSignals.install: the thread blocks every signal).
+        if !BusyConnectionWatcher(connections: connections, scoreboard: scoreboard, slot: slot).start() {
+            logger.warning("could not start the busy-connection watcher; requests nginx sends to this worker's kept connections wait for it")
+        }
         scoreboard.setState(slot: slot, pid: pid, .idle)  // ready: the master counts it in the pool
 
         var served = 0
@@ -119,7 +126,7 @@ struct Worker {
         scoreboard.setState(slot: slot, pid: pid, .exiting)
         // Leaving (TERM, --max-requests, orphaned) between requests: the connections this
         // worker holds go to the workers that stay (see ConnectionHandoff).
-        connections.handOverAll()
+        scoreboard.add(.handoffsLeaving, UInt64(connections.handOverAll()))
         if recycled {
             logger.info("worker recycling after max requests", metadata: ["requests": "\(served)", "max_requests": "\(context.maxRequests)"])
         }
