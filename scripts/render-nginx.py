@@ -22,6 +22,10 @@ two loopback pools with weights (the load-balancing test):
     --upstream-server "127.0.0.1:9001 weight=3 max_fails=1 fail_timeout=5s" \
     --upstream-server "127.0.0.1:9002 weight=1 max_fails=1 fail_timeout=5s"
 
+--fastcgi-keepalive N turns on kept-alive FastCGI connections (off in the template):
+`keepalive N;` in the upstream and `fastcgi_keep_conn on;`, as an operator would (the
+test of the workers' hand-off of kept connections).
+
 --include PATH (repeatable) adds `include PATH;` at the end of the `http` block: extra
 servers that only a local run needs (make bench's peers, bench/peers/nginx.conf.in),
 never part of the production file.
@@ -45,6 +49,8 @@ def main() -> None:
     ap.add_argument("--socket", help="absolute path of the catalog FastCGI socket (required unless --upstream-server)")
     ap.add_argument("--upstream-server", action="append", default=[], metavar="SPEC",
                     help="an upstream server (address and parameters) replacing the socket one; repeatable")
+    ap.add_argument("--fastcgi-keepalive", type=int, default=0, metavar="N",
+                    help="keep up to N idle FastCGI connections per nginx process (default: off, as deploy/nginx.conf)")
     ap.add_argument("--include", action="append", default=[], metavar="PATH",
                     help="absolute path of a config file included at the end of the http block; repeatable")
     ap.add_argument("--run-dir", required=True, help="absolute run directory (pid, logs, temp)")
@@ -109,6 +115,11 @@ def main() -> None:
         # The web page's static root (scripts/web-install.sh RUN/web fills it).
         ("            alias /usr/share/catalog/web/;\n", f"            alias {run}/web/;\n", 1),
     ]
+    if args.fastcgi_keepalive > 0:
+        subs += [
+            ("        # keepalive 16;\n", f"        keepalive {args.fastcgi_keepalive};\n", 1),
+            ("    fastcgi_keep_conn off;\n", "    fastcgi_keep_conn on;\n", 1),
+        ]
     problems = []
     for token, replacement, expected in subs:
         found = text.count(token)

@@ -4,7 +4,8 @@ import Glibc
 import Testing
 import TestSupport
 
-/// Kept-alive FastCGI (deploy/nginx.conf: `keepalive 16`, `fastcgi_keep_conn on`) does not
+/// Kept-alive FastCGI (off in deploy/nginx.conf; turned on here as an operator would:
+/// `keepalive 16`, `fastcgi_keep_conn on`) does not
 /// queue requests behind a busy worker while others idle: nginx picks a kept connection
 /// without knowing whether its worker is busy, and the busy worker's watcher passes a
 /// connection a request waits on to an idle worker (`BusyConnectionWatcher`).
@@ -45,7 +46,7 @@ import TestSupport
         let pool = try PrivatePool(port: ports[0], arguments: ["--workers", "1"], environment: ["CATALOG_ENABLE_TEST_ROUTES": "1"])
         defer { pool.stop() }
         try #require(try pool.waitReady(workers: 1))
-        let nginx = try PrivateNginx(port: ports[1], upstreamServers: ["127.0.0.1:\(ports[0])"])
+        let nginx = try PrivateNginx(port: ports[1], upstreamServers: ["127.0.0.1:\(ports[0])"], keptConnections: 16)
         defer { nginx.stop() }
 
         // Kept connections, every one to the pool's only worker.

@@ -196,13 +196,16 @@ final class PrivateNginx {
     let port: UInt16
     let directory: String
 
-    init(port: UInt16, upstreamServers: [String]) throws {
+    /// `keptConnections`: nginx keeps up to that many idle FastCGI connections
+    /// (`render-nginx.py --fastcgi-keepalive`; off by default, as in deploy/nginx.conf).
+    init(port: UInt16, upstreamServers: [String], keptConnections: Int = 0) throws {
         self.port = port
         directory = try PM.makeTemporaryDirectory("pm-nginx-\(port)")
         let render = try PM.run("/usr/bin/env", ["python3", PM.repository + "/scripts/render-nginx.py",
                                                  "--template", PM.repository + "/deploy/nginx.conf",
                                                  "--out", directory + "/nginx.conf", "--port", String(port),
-                                                 "--run-dir", directory] + upstreamServers.flatMap { ["--upstream-server", $0] })
+                                                 "--run-dir", directory, "--fastcgi-keepalive", String(keptConnections)]
+                                    + upstreamServers.flatMap { ["--upstream-server", $0] })
         guard render.status == 0 else { throw HTTP.Failure(description: "render-nginx: \(render.stderr)") }
         let nginx = FileManager.default.isExecutableFile(atPath: "/usr/sbin/nginx") ? "/usr/sbin/nginx" : "/usr/bin/nginx"
         let started = try PM.run(nginx, ["-c", directory + "/nginx.conf", "-p", directory + "/"])
