@@ -13,6 +13,8 @@ import Glibc
 /// connection goes, connection and all, through the hand-off queue (`ConnectionHandoff`)
 /// to an idle worker, which serves it at once (`ConnectionSet.adoptHandedOver`).
 ///
+/// Started only once its worker holds more than one connection (`Worker`), which happens
+/// only with kept-alive FastCGI (off by default: README "Kept-alive FastCGI" says why).
 /// What it costs: per request, only an uncontended lock. The watcher looks every
 /// `patienceMilliseconds` and acts only on a request it finds still in service then (a
 /// read takes well under a millisecond), parks after a second of idleness (the worker's

@@ -77,6 +77,15 @@ final class ConnectionSet: @unchecked Sendable {
         if poller < 0 { fatalError("epoll_create1 failed: \(String(cString: strerror(errno)))") }
     }
 
+    /// Whether the worker holds more than one connection: only then can a request wait on
+    /// one while another is served (nginx keeps FastCGI connections open only with
+    /// `fastcgi_keep_conn on`; otherwise libfcgi closes each after its response).
+    var holdsSeveral: Bool {
+        state.lock()
+        defer { state.unlock() }
+        return held.count > 1
+    }
+
     /// Whether this worker takes new connections, accepted or handed over (it stops when
     /// it leaves, or at the bound).
     func setListening(_ on: Bool) {

@@ -62,12 +62,13 @@ struct Worker {
 
         let connections = ConnectionSet(listener: context.socket, listenerIsTCP: context.socketIsTCP, handoff: context.handoff)
         connections.setListening(true)
-        // Passes on connections a request waits on while this worker serves a long one
-        // (after WorkerSignals.install: the thread blocks every signal).
-        if !BusyConnectionWatcher(connections: connections, scoreboard: scoreboard, slot: slot).start() {
-            logger.warning("could not start the busy-connection watcher; requests nginx sends to this worker's kept connections wait for it")
-        }
         scoreboard.setState(slot: slot, pid: pid, .idle)  // ready: the master counts it in the pool
+        // The thread that passes on connections a request waits on while this worker serves
+        // a long one (`BusyConnectionWatcher`; after WorkerSignals.install: it blocks every
+        // signal), started the first time the worker holds more than one connection, which
+        // only kept-alive FastCGI brings: a second thread takes glibc off its single-thread
+        // fast paths (~5 % of /healthz measured), which a pool without keep-alive never needs.
+        var watching = false
 
         var served = 0
         var reconnectsSeen = 0
@@ -106,6 +107,12 @@ struct Worker {
                 connections.finished(request, descriptor: descriptor)
                 scoreboard.setState(slot: slot, pid: pid, .idle)
                 continue
+            }
+            if !watching, connections.holdsSeveral {
+                watching = true
+                if !BusyConnectionWatcher(connections: connections, scoreboard: scoreboard, slot: slot).start() {
+                    logger.warning("could not start the busy-connection watcher; requests nginx sends to this worker's kept connections wait for it")
+                }
             }
             serve(request, service: service)
             Self.discardUnreadInput(request)
