@@ -12,7 +12,7 @@ import Glibc
 /// `REQUEST_URI`, `CONTENT_TYPE`, `HTTP_*`), and the body on stdin. The response goes back
 /// as a CGI-style header block (`Status: 201 Created`) followed by the body.
 struct FastCGIExchange {
-    private let request: UnsafeMutablePointer<FCGX_Request>
+    let request: UnsafeMutablePointer<FCGX_Request>
     private let maxBodyBytes: Int
 
     init(request: UnsafeMutablePointer<FCGX_Request>, maxBodyBytes: Int) {
@@ -144,8 +144,9 @@ struct FastCGIExchange {
         return Array(body.prefix(filled))
     }
 
-    /// Writes the status line and headers, then the body, into libfcgi's buffered stream
-    /// (it sends full records as its buffer fills): the body is not copied behind the head.
+    /// Writes the status line and headers, then the body: into libfcgi's buffered stream
+    /// when they fit its buffer, else as records of their own (`writeRecords`). The body is
+    /// not copied behind the head.
     func write(_ response: Response, includeBody: Bool) {
         var head = "Status: \(response.status.code) \(response.status.reasonPhrase)\r\n"
         for field in response.headers { head += "\(field.name.rawName): \(field.value)\r\n" }
@@ -153,12 +154,17 @@ struct FastCGIExchange {
             head += "Content-Length: \(response.body.count)\r\n"
         }
         head += "\r\n"
+        let body = includeBody ? response.body : []
+        if head.utf8.count + body.count > Self.bufferedLimit {
+            head.withUTF8 { head in body.withUnsafeBytes { writeRecords(head: UnsafeRawBufferPointer(head), body: $0) } }
+            return
+        }
         let out = request.pointee.out
         head.withUTF8 { buffer in
             _ = FCGX_PutStr(UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count), out)
         }
-        guard includeBody, !response.body.isEmpty else { return }
-        response.body.withUnsafeBytes { buffer in
+        guard !body.isEmpty else { return }
+        body.withUnsafeBytes { buffer in
             _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), out)
         }
     }
