@@ -132,8 +132,6 @@ echo "   product ids $ID_MIN..$ID_MAX"
 echo "== seeding 30 days of price history for one product (216,000 events)"
 HISTORY_ID=$("$PSQL" "$DATABASE_URL" -X -q -At -v ON_ERROR_STOP=1 -f scripts/bench/price-history-seed.sql)
 [[ $HISTORY_ID =~ ^[0-9]+$ ]] || { echo "bench: no price-history product: $HISTORY_ID" >&2; exit 1; }
-# Its closed days rendered for the reads, as every offer-sync run does first (PriceHistoryDays).
-"$BIN" maintain-price-history
 HISTORY_FROM=$(date -u -d '-30 days' +%Y-%m-%dT%H:%M:%SZ)
 echo "   product $HISTORY_ID, history from $HISTORY_FROM"
 

@@ -60,7 +60,7 @@ extension OfferSyncTests {
         #expect(points.map { Int64($0.changes)! }.reduce(0, +) == total, "every recorded event is in a point")
         #expect((points.map { Int($0.min)! }.min() ?? .max) <= 500, "c's price is among the lows")
         #expect((points.map { Int($0.max)! }.max() ?? 0) >= 2000, "b's first price is among the highs")
-        // Hours (from the roll-ups) count the same events.
+        // Hours (the day rows the events' trigger keeps) count the same events.
         let hours = PriceHistoryPoint.points(try HTTP.get("/products/\(product.id)/price-history?bucket=hour", headers: OfferSync.uncached)["points"])
         #expect(hours.map { Int64($0.changes)! }.reduce(0, +) == total)
     }
@@ -103,17 +103,19 @@ extension OfferSyncTests {
         }
         #expect(try exists("offer_price_events", daysAgo: retention + 10) && exists("offer_price_hourly", daysAgo: retention + 10))
 
-        let renderedThrough: SQL = "SELECT date_trunc('day', now() - interval '1 hour', 'UTC') = (SELECT through FROM offer_price_days_rendered)"
         try OfferSync.runSuccessfully()
-        // Every day over for an hour rendered for the reads (`PriceHistoryDays`), none later.
-        #expect(try db.query(renderedThrough).first!.bool(0), "the job rendered the closed days")
         #expect(try !exists("offer_price_events", daysAgo: retention + 10), "the expired day's events were dropped")
         #expect(try !exists("offer_price_hourly", daysAgo: retention + 10), "and its roll-ups")
         #expect(try exists("offer_price_events", daysAgo: retention - 10), "a day inside the retention stays")
+        let days = try db.query("""
+            SELECT (now() AT TIME ZONE 'UTC')::date - (day AT TIME ZONE 'UTC')::date FROM offer_price_days WHERE product_id = 0
+            """).decode(Int.self)
+        #expect(days == [retention - 10], "the expired day's hour points deleted, the other kept: \(days)")
         for ahead in 0...PriceHistoryPartitions.daysAhead {
             #expect(try exists("offer_price_events", daysAgo: -ahead) && exists("offer_price_hourly", daysAgo: -ahead), "day +\(ahead)")
         }
         try db.query("DELETE FROM offer_price_events WHERE product_id = 0")
         try db.query("DELETE FROM offer_price_hourly WHERE product_id = 0")
+        try db.query("DELETE FROM offer_price_days WHERE product_id = 0")
     }
 }

@@ -3,15 +3,15 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Closed days rendered once (`PriceHistoryDays`) and read in place of their roll-ups, on a
-/// database of its own: rendering moves `offer_price_days_rendered.through` for every
-/// product of the database, so no other suite's histories may be written into it.
+/// The hour points the database keeps per product and day (`offer_price_days`, the events'
+/// trigger, migrations/0012) and `bucket=hour` reads of them, on a database of its own:
+/// the retention check deletes every product's old days.
 @Suite(.serialized) struct PriceHistoryDaysRouteTests {
     static let app = RouteApp(suite: "pricehistorydays")
     typealias Event = PriceHistoryRouteTests.Event
 
     /// The same database through a connection that prepares its statements (`make bench`'s
-    /// and a direct connection's setting), whose SQL bounds the partitions differently.
+    /// and a direct connection's setting).
     static let prepared = RouteApp(sharing: app, statements: .prepared)
 
     static func history(_ id: Int64, _ query: String, from app: RouteApp = Self.app) throws -> String {
@@ -20,27 +20,52 @@ import TestSupport
         return response.text
     }
 
-    /// Every read of `ids` and `queries`, unnamed and prepared (each three times: a
-    /// prepared statement is planned for its values five times before PostgreSQL may switch
-    /// to its generic plan), checked equal to `expected` when given.
-    static func reads(_ ids: [Int64], _ queries: [String], expected: [[String]]? = nil) throws -> [[String]] {
+    /// Every read of `ids` and `queries`, unnamed and prepared (three times: a prepared
+    /// statement is planned for its values five times before PostgreSQL may switch to its
+    /// generic plan), checked equal.
+    static func reads(_ ids: [Int64], _ queries: [String]) throws -> [[String]] {
         let unnamed = try ids.map { id in try queries.map { try history(id, $0) } }
         for _ in 0..<3 {
             let prepared = try ids.map { id in try queries.map { try history(id, $0, from: Self.prepared) } }
             #expect(prepared == unnamed, "prepared statements read what unnamed ones do")
         }
-        if let expected {
-            for (product, reads) in unnamed.enumerated() {
-                for (index, query) in queries.enumerated() {
-                    #expect(reads[index] == expected[product][index], "product \(ids[product]), \(query)")
-                }
-            }
-        }
         return unnamed
     }
 
-    @Test func renderedDaysReadExactlyAsTheirRollUpsAndAreUsed() throws {
-        // Two products with events over the last four days at assorted minutes, one without.
+    /// The points of `id`'s hourly roll-ups in the read's buckets, formed here from the
+    /// roll-ups' values (not by `offer_price_point`): what a `bucket=hour` read must say.
+    static func rollUps(_ id: Int64, _ query: String) throws -> [[String: String]] {
+        let items = URLComponents(string: "/?\(query)")?.queryItems ?? []
+        let from = items.first { $0.name == "from" }?.value.flatMap(RFC3339Instant.init)
+        let to = items.first { $0.name == "to" }?.value.flatMap(RFC3339Instant.init) ?? .now
+        let start = from ?? RFC3339Instant(microseconds: to.microseconds - PriceHistoryBucket.day.microseconds)
+        let rows = try app.database().query("""
+            SELECT (extract(epoch FROM hour) * 1000000)::bigint, min_price::text, price_avg::text, max_price::text, offers::text, changes::text
+            FROM offer_price_hourly
+            WHERE product_id = \(id) AND price_count > 0
+              AND hour >= date_trunc('hour', to_timestamp(\(start)::float8), 'UTC') AND hour < to_timestamp(\(to)::float8)
+            ORDER BY hour
+            """).decode((Int64, String, String, String, String, String).self)
+        return rows.map { at, min, avg, max, offers, changes in
+            ["at": RFC3339Instant(microseconds: at).description, "min": min, "avg": avg, "max": max, "offers": offers, "changes": changes]
+        }
+    }
+
+    /// A read's points with each member as its JSON text (numbers as written: `10.50`).
+    static func points(_ body: String) throws -> [[String: String]] {
+        let inner = try #require(body.firstRange(of: #""points":["#).map { body[$0.upperBound...].dropLast(2) })
+        guard !inner.isEmpty else { return [] }
+        return inner.dropFirst().dropLast().components(separatedBy: "},{").map { object in
+            Dictionary(uniqueKeysWithValues: object.components(separatedBy: ",").map { member in
+                let parts = member.split(separator: ":", maxSplits: 1).map(String.init)
+                return (parts[0].trimmingCharacters(in: ["\""]), parts[1].trimmingCharacters(in: ["\""]))
+            })
+        }
+    }
+
+    @Test func hourReadsAreTheRollUpsAsTheDatabaseKeepsThem() throws {
+        // Two products with events over the last four days at assorted minutes (one hour
+        // with only a disappearance: no point), one without.
         let minutes = [5600, 5000, 4321, 4320, 3333, 2900, 2000, 1500, 1441, 700, 100, 30]
         let first = try PriceHistoryRouteTests.product("days-a", minutes.enumerated().map { index, ago in
             Event(offer: index % 3, minutesAgo: ago, price: index == 6 ? nil : 1000 + index * 37)
@@ -49,46 +74,51 @@ import TestSupport
                                                         in: Self.app)
         let none = try PriceHistoryRouteTests.product("days-none", [], in: Self.app)
         let ago = PriceHistoryRouteTests.ago
-        // Whole days and parts of days, a range inside one past day, the default (last 24 h),
-        // and the same at `bucket=day` (never rendered: read from the roll-ups either way).
+        // Whole days and parts of days, a range inside one past day, the default (last 24 h).
         let queries = ["bucket=hour&from=\(ago(6 * 1440))", "bucket=hour&from=\(ago(4400))&to=\(ago(1234))",
-                       "bucket=hour&from=\(ago(3000))&to=\(ago(2800))", "bucket=hour", "bucket=day&from=\(ago(6 * 1440))"]
+                       "bucket=hour&from=\(ago(3000))&to=\(ago(2800))", "bucket=hour"]
         let ids = [first, second, none]
-        let before = try Self.reads(ids, queries)
-        #expect(before[0][0].contains(#""changes":"#), "the history has points: \(before[0][0])")
+        let reads = try Self.reads(ids, queries)
+        for (product, id) in ids.enumerated() {
+            for (index, query) in queries.enumerated() {
+                #expect(try Self.points(reads[product][index]) == Self.rollUps(id, query), "product \(id), \(query)")
+            }
+        }
+        #expect(try Self.points(reads[0][0]).count >= 10, "the history has points: \(reads[0][0])")
+        #expect(reads[2].allSatisfy { $0.hasSuffix(#""points":[]}"#) }, "no history, no points: \(reads[2])")
 
         let db = try Self.app.database()
-        let outcome = try PriceHistoryDays.maintain(db, retentionDays: PriceHistoryRetention.defaultDays, now: .now)
-        let rendered = try db.query("SELECT product_id, count(*) FROM offer_price_days GROUP BY 1 ORDER BY 1").decode((Int64, Int64).self)
-        #expect(rendered.map(\.0) == [first, second], "a row per product with history: \(rendered)")
-        #expect(rendered.allSatisfy { $0.1 >= 3 }, "the three closed days of each: \(rendered)")
-        #expect(outcome.products == rendered.map(\.1).reduce(0, +) && outcome.days >= PriceHistoryRetention.defaultDays - 1, "\(outcome)")
-        let through = try db.query("""
-            SELECT through = date_trunc('day', now() - interval '1 hour', 'UTC') FROM offer_price_days_rendered
-            """).first?.decode(Bool.self)
-        #expect(through == true, "every day over for an hour is rendered, none later")
+        let days = try db.query("SELECT product_id, count(*) FROM offer_price_days GROUP BY 1 ORDER BY 1").decode((Int64, Int64).self)
+        #expect(days.map(\.0) == [first, second] && days.allSatisfy { $0.1 >= 4 }, "a row per product and day with events: \(days)")
 
-        // Rendered days read byte for byte as their roll-ups.
-        _ = try Self.reads(ids, queries, expected: before)
-        // And when the job has fallen behind by days (`through` earlier than the midnight
-        // before the last), the reads notice and take the hours from the roll-ups.
-        try db.query("UPDATE offer_price_days_rendered SET through = through - interval '3 days'")
-        _ = try Self.reads(ids, queries, expected: before)
-        try db.query("UPDATE offer_price_days_rendered SET through = through + interval '3 days'")
+        // The reads take an hour from the day's row, not from the roll-ups.
+        let (day, slot) = try #require(try db.query("""
+            SELECT min(day)::text, (SELECT min(n) FROM generate_subscripts(hours, 1) AS n WHERE hours[n] IS NOT NULL)
+            FROM offer_price_days WHERE product_id = \(first) GROUP BY hours, day ORDER BY day LIMIT 1
+            """).first?.decode((String, Int).self))
+        let marker = #"{"at":"marker","min":1,"avg":1.00,"max":1,"offers":1,"changes":1}"#
+        try db.query("UPDATE offer_price_days SET hours[\(slot)] = \(marker) WHERE product_id = \(first) AND day = \(day)::timestamptz")
+        #expect(try Self.history(first, queries[0]).contains(marker), "the day's row is what the read returns")
 
-        let again = try PriceHistoryDays.maintain(db, retentionDays: PriceHistoryRetention.defaultDays, now: .now)
-        #expect(again == PriceHistoryDays.Outcome(), "nothing left to render")
+        // A later event rewrites its day's row in the statement that records it.
+        try db.query("""
+            INSERT INTO offer_price_events (product_id, at, offer_id, kind, price, items_in_stock, in_force_offers, in_force_price_sum)
+            VALUES (\(first), now(), gen_random_uuid(), 'appeared', 5, 1, 1, 5),
+                   (\(first), now() - interval '5600 minutes', gen_random_uuid(), 'appeared', 7, 1, 1, 7)
+            """)
+        let after = try Self.history(first, queries[0])
+        #expect(try Self.points(after) == Self.rollUps(first, queries[0]), "read again after more events: \(after)")
+        #expect(after.contains(#""min":5,"#) && after.contains(#""min":7,"#) && !after.contains(marker), "\(after)")
+    }
 
-        // The reads take a closed day from its rendered row, not from the roll-ups.
-        let day = try #require(try db.query("SELECT min(day) FROM offer_price_days WHERE product_id = \(first)").first?.decode(Timestamp.self))
-        let marker = #"{"at":"\#(day.rfc3339)","min":1,"avg":1.00,"max":1,"offers":1,"changes":1}"#
-        try db.query("UPDATE offer_price_days SET points = \(marker) WHERE product_id = \(first) AND day = to_timestamp(\(RFC3339Instant(day.rfc3339)!)::float8)")
-        #expect(try Self.history(first, queries[0]).contains(marker), "the rendered row is what the read returns")
-
-        // Rendered days go with the retention, as their partitions do.
-        let expired = try PriceHistoryDays.maintain(db, retentionDays: 1, now: .now)
-        #expect(expired.expired > 0 && expired.days == 0, "\(expired)")
-        let oldest = try db.query("SELECT min(day) > now() - interval '3 days' FROM offer_price_days").first?.decode(Bool?.self)
-        #expect(oldest == true, "no rendered day older than the retention's")
+    @Test func daysPastTheRetentionAreDeletedWithTheirPartitions() throws {
+        let id = try PriceHistoryRouteTests.product("days-old", [Event(offer: 1, minutesAgo: 3 * 1440, price: 10),
+                                                                 Event(offer: 1, minutesAgo: 10, price: 11)], in: Self.app)
+        let db = try Self.app.database()
+        let outcome = try PriceHistoryPartitions.maintain(db, retentionDays: 1)
+        #expect(outcome.expiredDays >= 1, "\(outcome)")
+        let oldest = try db.query("SELECT bool_and(day > now() - interval '3 days') FROM offer_price_days").first?.decode(Bool?.self)
+        #expect(oldest == true, "no day older than the retention's")
+        #expect(try Self.points(Self.history(id, "bucket=hour")).count == 1, "today's hour is still read")
     }
 }

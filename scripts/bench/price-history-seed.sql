@@ -24,4 +24,4 @@ WITH product AS (
     SELECT offer_id, product_id, price, stock FROM prices WHERE m = 1
 )
 SELECT id FROM product;
-VACUUM ANALYZE offer_price_events, offer_price_hourly, offers;
+VACUUM ANALYZE offer_price_events, offer_price_hourly, offer_price_days, offers;

@@ -26,18 +26,6 @@ public struct Timestamp: Sendable, Equatable, PostgresTextDecodable {
         }
     }
 
-    /// The same as a JSON string (in quotes) appended to `output`; false (nothing
-    /// appended) unless UTC.
-    static func appendRFC3339(fromPostgres bytes: UnsafeBufferPointer<UInt8>, quotedInto output: inout [UInt8]) -> Bool {
-        guard isUTC(bytes) else { return false }
-        let start = output.count
-        output.append(contentsOf: quotedTemplate)
-        output.withUnsafeMutableBufferPointer { write(bytes, into: UnsafeMutableBufferPointer(rebasing: $0[start + 1..<start + 21])) }
-        return true
-    }
-
-    private static let quotedTemplate = [UInt8](repeating: UInt8(ascii: "\""), count: 22)
-
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]+00`: the server's ISO text of a UTC moment.
     private static func isUTC(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = bytes.count

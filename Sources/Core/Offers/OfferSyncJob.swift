@@ -132,32 +132,20 @@ public struct OfferSyncJob: Sendable {
         }
     }
 
-    /// Partitions for the coming days, expired days dropped, closed days rendered. A failure
-    /// is logged and the run goes on: the partitions exist days ahead, and a day not yet
-    /// rendered is read from the roll-ups, so a later run catches up.
+    /// Partitions for the coming days, expired days dropped. A failure is logged and the
+    /// run goes on: the partitions exist days ahead, so a later run catches up.
     private func maintainPriceHistory(store: OfferSyncStore) async {
         do {
             let outcome = try await store.maintainPriceHistory(retentionDays: configuration.historyRetentionDays)
-            if outcome.added > 0 || !outcome.dropped.isEmpty {
+            if outcome.added > 0 || !outcome.dropped.isEmpty || outcome.expiredDays > 0 {
                 logger.info("price history partitions maintained", metadata: [
                     "added": "\(outcome.added)", "dropped": "\(outcome.dropped.joined(separator: ","))",
+                    "expired_product_days": "\(outcome.expiredDays)",
                     "retention_days": "\(configuration.historyRetentionDays)",
                 ])
             }
         } catch {
             logger.warning("price history partitions not maintained; a later run retries", metadata: ["error": "\(error)"])
-        }
-        do {
-            let now = RFC3339Instant(microseconds: Int64((now().timeIntervalSince1970 * 1_000_000).rounded(.down)))
-            let days = try await store.renderPriceHistoryDays(retentionDays: configuration.historyRetentionDays, now: now)
-            if days != PriceHistoryDays.Outcome() {
-                logger.info("price history days rendered", metadata: [
-                    "days": "\(days.days)", "product_days": "\(days.products)", "expired_product_days": "\(days.expired)",
-                ])
-            }
-        } catch {
-            logger.warning("price history days not rendered; reads use the hourly roll-ups and a later run retries",
-                           metadata: ["error": "\(error)"])
         }
     }
 }

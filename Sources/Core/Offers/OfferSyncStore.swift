@@ -230,9 +230,4 @@ extension OfferSyncStore {
     func maintainPriceHistory(retentionDays: Int) throws(DatabaseError) -> PriceHistoryPartitions.Outcome {
         try PriceHistoryPartitions.maintain(connection, retentionDays: retentionDays)
     }
-
-    /// Closed days rendered for the reads, expired ones deleted (`PriceHistoryDays`).
-    func renderPriceHistoryDays(retentionDays: Int, now: RFC3339Instant) throws(DatabaseError) -> PriceHistoryDays.Outcome {
-        try PriceHistoryDays.maintain(connection, retentionDays: retentionDays, now: now)
-    }
 }

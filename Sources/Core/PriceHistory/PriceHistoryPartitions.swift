@@ -1,6 +1,8 @@
 /// Keeps the price history's daily partitions (events and hourly roll-ups,
 /// migrations/0009) moving: the coming days
-/// exist before an event needs them, and days past the retention are dropped whole.
+/// exist before an event needs them, and days past the retention are dropped whole, with
+/// their rows of hour points (`offer_price_days`, migrations/0012, not partitioned: a
+/// delete by its index on `day`, a day's rows at a time).
 ///
 /// Run by the offer-sync job at the start of every run, on its own connection, outside
 /// any transaction, with a short `lock_timeout`: nothing here may hold up the API's
@@ -19,6 +21,8 @@ public enum PriceHistoryPartitions {
     public struct Outcome: Sendable, Equatable {
         public var added = 0
         public var dropped: [String] = []
+        /// Rows of `offer_price_days` (a product's day) deleted past the retention.
+        public var expiredDays = 0
     }
 
     public static func maintain(_ db: PostgresConnection, retentionDays: Int) throws(DatabaseError) -> Outcome {
@@ -29,6 +33,10 @@ public enum PriceHistoryPartitions {
             SELECT count(*) FILTER (WHERE offer_price_history_add_partitions((now() AT TIME ZONE 'UTC')::date + d))
             FROM generate_series(0, \(daysAhead)::int) AS d
             """).first?.decode(Int.self) ?? 0
+        // Expired as the partitions are (`expiredSQL`): the whole day older than the retention.
+        outcome.expiredDays = try db.query("""
+            DELETE FROM offer_price_days WHERE day <= now() - make_interval(days => \(retentionDays + 1))
+            """).affectedRows
         for (name, isPartition, detachPending, parent) in try db.query(expiredSQL(retentionDays: retentionDays)).decode((String, Bool, Bool, String).self) {
             // The name comes from the catalogue, quoted by PostgreSQL (`quote_ident`), and
             // matches the partitions' naming pattern: DDL takes no parameters.

@@ -1,10 +1,11 @@
 /// The SQL of the price history (`offer_price_events`, migrations/0009). Reads only:
 /// the offer sync writes the history (`OfferSyncStore.replaceOffers`) and maintains its
-/// partitions (`PriceHistoryPartitions`) and rendered days (`PriceHistoryDays`).
+/// partitions (`PriceHistoryPartitions`); the events' trigger keeps the hourly roll-ups and
+/// each day's hour points (`offer_price_days`, migrations/0012).
 ///
-/// Moments travel as seconds since the epoch (`RFC3339Instant.postgresText`) and become
-/// `timestamptz` through the immutable `to_timestamp`, so every read names a bounded
-/// range and PostgreSQL plans and opens only the day partitions inside it.
+/// Moments travel as seconds since the epoch (`RFC3339Instant.postgresText`). Reads of the
+/// partitioned tables name a bounded range (`bound`), so PostgreSQL opens only the day
+/// partitions inside it.
 public enum PriceHistoryStore {
     /// The points of one product's history in the buckets the query's range overlaps, in
     /// time order, appended to `output` as a JSON array (`PricePoint`): one per bucket
@@ -12,36 +13,28 @@ public enum PriceHistoryStore {
     /// False, with nothing appended, if there is no such product.
     ///
     /// One statement and one round trip: the points, and a row saying the product does not
-    /// exist when it does not (`withProductCheck`). Minutes are aggregated from the events;
-    /// hours from the hourly roll-ups (`offer_price_hourly`) and closed days already
-    /// rendered (`PriceHistoryDays`); days from the roll-ups.
+    /// exist when it does not (`withProductCheck`). Minutes are aggregated from the events,
+    /// days from the hourly roll-ups, and hours are read as the database keeps them
+    /// (`hoursSQL`). PostgreSQL writes each point's JSON (`offer_price_point`).
     public static func writePoints(_ db: PostgresConnection, productID: Int64, query: PriceHistoryQuery,
                                    into output: inout [UInt8]) throws(DatabaseError) -> Bool {
         let (start, end, mode) = (query.bucketsStart, query.bucketsEnd, db.mode)
-        var renderedDays = true
-        while true {
-            let points: SQL = switch query.bucket {
-            case _ where end <= start: "SELECT NULL::timestamptz, 0, '0'::text, 0, 0, 0, NULL::text WHERE false"
-            case .minute: minutesSQL(productID: productID, from: start, until: end, mode: mode)
-            case .hour: hoursSQL(productID: productID, from: start, until: end, mode: mode, renderedDays: renderedDays)
-            case .day: daysSQL(productID: productID, from: start, until: end, mode: mode)
-            }
-            switch try PricePoint.writeArray(of: db.query(withProductCheck(points, productID: productID)), into: &output) {
-            case .written: return true
-            case .noSuchProduct: return false
-            case .renderedDaysBehind where renderedDays: renderedDays = false
-            case .renderedDaysBehind: throw .decoding("a price-history read without rendered days reported them behind")
-            }
+        let points: SQL = switch query.bucket {
+        case _ where end <= start: "SELECT NULL::timestamptz, NULL::text WHERE false"
+        case .minute: minutesSQL(productID: productID, from: start, until: end, mode: mode)
+        case .hour: hoursSQL(productID: productID, from: start, until: end)
+        case .day: daysSQL(productID: productID, from: start, until: end, mode: mode)
         }
+        return try PricePoint.writeArray(of: db.query(withProductCheck(points, productID: productID)), into: &output)
     }
 
-    /// The points (unordered), in time order, after a first row of NULLs if there is no
-    /// such product (`PricePoint.writeArray` reads it so).
+    /// The points (their bucket's start and JSON text, unordered), in time order, after a
+    /// first row of NULLs if there is no such product (`PricePoint.writeArray` reads it so).
     static func withProductCheck(_ points: SQL, productID: Int64) -> SQL {
         """
         SELECT * FROM (\(points)) AS points
         UNION ALL
-        SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM products WHERE id = \(productID))
+        SELECT NULL, NULL WHERE NOT EXISTS (SELECT 1 FROM products WHERE id = \(productID))
         ORDER BY 1 NULLS FIRST
         """
     }
@@ -55,8 +48,8 @@ public enum PriceHistoryStore {
     /// would be a constant to the planner again) makes it prefer that plan, and the executor drops the other
     /// days when it starts. The other way round each costs: with immutable bounds PostgreSQL
     /// keeps planning a prepared statement afresh, over every partition (measured with
-    /// pgbench on a month's read at `bucket=hour`: 3,900-4,200 against 7,400-7,800 tps);
-    /// with stable ones an unnamed statement plans every partition.
+    /// pgbench on a month's read at `bucket=hour` from the roll-ups: 3,900-4,200 against
+    /// 7,400-7,800 tps); with stable ones an unnamed statement plans every partition.
     static func bound(_ instant: RFC3339Instant, _ mode: StatementMode) -> SQL {
         switch mode {
         case .unnamed: "to_timestamp(\(instant)::float8)"
@@ -66,54 +59,27 @@ public enum PriceHistoryStore {
 
     static func minutesSQL(productID: Int64, from start: RFC3339Instant, until end: RFC3339Instant, mode: StatementMode) -> SQL {
         """
-        SELECT date_trunc('minute', at, 'UTC') AS bucket, min(price), round(avg(price), 2)::text, max(price),
-               count(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL), count(*), NULL::text
-        FROM offer_price_events
-        WHERE product_id = \(productID) AND at >= \(bound(start, mode)) AND at < \(bound(end, mode))
+        SELECT bucket, offer_price_point(bucket, min(price), round(avg(price), 2), max(price),
+                                         count(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL), count(*))
+        FROM (SELECT date_trunc('minute', at, 'UTC') AS bucket, price, offer_id FROM offer_price_events
+              WHERE product_id = \(productID) AND at >= \(bound(start, mode)) AND at < \(bound(end, mode))) AS events
         GROUP BY bucket
         HAVING count(price) > 0
         """
     }
 
-    /// An hour is one roll-up row, its mean and offer count kept by the roll-up trigger;
-    /// whole days of the range that `PriceHistoryDays` has rendered are one row each, their
-    /// hours' points as text.
-    ///
-    /// The range's whole days are [`low`, `lastMidnight`); rendered days are read from `low`
-    /// up to `high`, the last midnight or `offer_price_days_rendered.through` if earlier.
-    /// Hours before `low` come from the roll-ups, and those from `high` on, found from
-    /// `recent`, the midnight before the last: the job keeps `through` at most a day behind
-    /// the last midnight, and bounds known before the statement runs let the executor skip
-    /// the other days' partitions (`bound`). If the rendered days are further behind
-    /// (the job has not run for a day), the last row says so and the caller reads again
-    /// without them (`renderedDays: false`: every hour from the roll-ups).
-    static func hoursSQL(productID: Int64, from start: RFC3339Instant, until end: RFC3339Instant, mode: StatementMode,
-                         renderedDays: Bool) -> SQL {
-        let day = PriceHistoryBucket.day.microseconds
-        let low = RFC3339Instant(microseconds: min(end.microseconds, (RFC3339Instant.floorDivide(start.microseconds - 1, day) + 1) * day))
-        let lastMidnight = renderedDays
-            ? RFC3339Instant(microseconds: max(low.microseconds, RFC3339Instant.floorDivide(end.microseconds, day) * day)) : low
-        let recent = RFC3339Instant(microseconds: max(low.microseconds, lastMidnight.microseconds - day))
+    /// The days of `offer_price_days` that the range overlaps, each sliced to the range's
+    /// hours (`start` and `end` are whole hours): one index range of a table that is not
+    /// partitioned, so the same cheap plan unnamed or prepared. A day whose slice holds no
+    /// point reads as empty text, which `PricePoint.writeArray` skips.
+    static func hoursSQL(productID: Int64, from start: RFC3339Instant, until end: RFC3339Instant) -> SQL {
+        let hour = PriceHistoryBucket.hour.microseconds / 1_000_000
+        let (first, last) = (start.microseconds / 1_000_000, end.microseconds / 1_000_000)
         return """
-        WITH rendered AS MATERIALIZED (
-            SELECT greatest(\(bound(low, mode)),
-                            least(\(bound(lastMidnight, mode)),
-                                  coalesce((SELECT through FROM offer_price_days_rendered), '-infinity'))) AS high
-        )
-        SELECT hour, min_price, price_avg::text, max_price, offers, changes, NULL::text
-        FROM offer_price_hourly
-        WHERE product_id = \(productID) AND hour >= \(bound(start, mode)) AND hour < \(bound(low, mode)) AND price_count > 0
-        UNION ALL
-        SELECT day, NULL, NULL, NULL, NULL, NULL, points
+        SELECT day, array_to_string(hours[greatest(1, (\(first)::bigint - extract(epoch FROM day)::bigint) / \(hour) + 1)
+                                         : least(24, (\(last)::bigint - extract(epoch FROM day)::bigint) / \(hour))], ',')
         FROM offer_price_days
-        WHERE product_id = \(productID) AND day >= \(bound(low, mode)) AND day < (SELECT high FROM rendered)
-        UNION ALL
-        SELECT hour, min_price, price_avg::text, max_price, offers, changes, NULL::text
-        FROM offer_price_hourly
-        WHERE product_id = \(productID) AND hour >= \(bound(recent, mode)) AND hour < \(bound(end, mode))
-          AND hour >= (SELECT high FROM rendered) AND price_count > 0
-        UNION ALL
-        SELECT '-infinity', NULL, NULL, NULL, NULL, NULL, NULL WHERE (SELECT high FROM rendered) < \(bound(recent, mode))
+        WHERE product_id = \(productID) AND day > to_timestamp(\(first - 24 * hour)::float8) AND day < to_timestamp(\(last)::float8)
         """
     }
 
@@ -134,7 +100,7 @@ public enum PriceHistoryStore {
         ), offers AS (
             SELECT bucket, count(DISTINCT o) AS offers FROM hours, unnest(offer_ids) AS o GROUP BY bucket
         )
-        SELECT f.bucket, f.low, f.mean::text, f.high, o.offers, f.changes, NULL::text
+        SELECT f.bucket, offer_price_point(f.bucket, f.low, f.mean, f.high, o.offers, f.changes)
         FROM figures f JOIN offers o USING (bucket)
         """
     }

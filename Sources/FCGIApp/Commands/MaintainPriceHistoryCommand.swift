@@ -4,14 +4,14 @@ import Foundation
 import Logging
 
 /// `catalog maintain-price-history`: what every `catalog sync-offers` run does to the price
-/// history before it syncs (the coming days' partitions, expired days dropped, closed days
-/// rendered for the reads: `PriceHistoryPartitions`, `PriceHistoryDays`), without the
-/// offers service. For after a restore or a bulk import of history, and for the
-/// benchmark's seed; harmless while the job runs (each step is idempotent).
+/// history before it syncs (the coming days' partitions, expired days dropped:
+/// `PriceHistoryPartitions`), without the offers service. For after a restore, before a
+/// bulk import of history (its days need partitions), or while the sync is stopped;
+/// harmless while the job runs (each step is idempotent).
 struct MaintainPriceHistoryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "maintain-price-history",
-        abstract: "Add the price history's coming partitions, drop expired days and render closed days, once.",
+        abstract: "Add the price history's coming partitions and drop expired days, once.",
         discussion: """
             Configuration comes from the environment: DATABASE_URL and optionally \
             \(PriceHistoryRetention.variable) (default \(PriceHistoryRetention.defaultDays)). Prints one summary line.
@@ -31,9 +31,8 @@ struct MaintainPriceHistoryCommand: ParsableCommand {
         do {
             let connection = try PostgresConnection(url: databaseURL, applicationName: "catalog-maintain-price-history")
             let partitions = try PriceHistoryPartitions.maintain(connection, retentionDays: retentionDays)
-            let days = try PriceHistoryDays.maintain(connection, retentionDays: retentionDays, now: .now)
             print("partitions added \(partitions.added), dropped \(partitions.dropped.count); "
-                  + "days rendered \(days.days) (\(days.products) product-days), expired product-days deleted \(days.expired)")
+                  + "expired product-days deleted \(partitions.expiredDays)")
         } catch {
             Startup.printError("catalog maintain-price-history: database error: \(error)")
             throw ExitCode.failure

@@ -1,0 +1,94 @@
+-- The price history's hour points kept by the database (issue 16), replacing the closed
+-- days that the sync job rendered (0011): a read at `bucket=hour` is one index range of
+-- one table, whatever its range, and never touches the partitioned roll-ups.
+--
+-- Measured on a month's read of one product (720 hours, pgbench, prepared): the three
+-- parts of the 0011 read (the first day's roll-ups, the rendered days, the last days'
+-- roll-ups) ~6,000 reads/s; the rendered days alone 16,000-18,000.
+
+-- One point of the history as the JSON object the API writes (`PricePoint`): the only
+-- place its text is formed, for every bucket. Numbers are PostgreSQL's text of the typed
+-- values (a bigint, a numeric rounded to 2 decimals: already JSON numbers); NULL when the
+-- bucket has no recorded price (`min` is NULL), which is no point.
+CREATE FUNCTION offer_price_point(at timestamptz, min_price bigint, price_avg numeric, max_price bigint,
+                                  offers bigint, changes bigint) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN '{"at":"' || to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '","min":' || min_price
+       || ',"avg":' || price_avg || ',"max":' || max_price || ',"offers":' || offers || ',"changes":' || changes || '}';
+
+-- A product's day of hour points, from its hourly roll-ups: 24 slots, hour 0 first, NULL
+-- for an hour without a recorded price.
+CREATE FUNCTION offer_price_day_hours(product bigint, day timestamptz) RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN ARRAY(
+    SELECT p.point
+    FROM generate_series(0, 23) AS s (n)
+    LEFT JOIN (SELECT extract(hour FROM h.hour AT TIME ZONE 'UTC')::int AS n,
+                      offer_price_point(h.hour, h.min_price, h.price_avg, h.max_price, h.offers, h.changes) AS point
+               FROM offer_price_hourly h
+               WHERE h.product_id = product AND h.hour >= day AND h.hour < day + interval '24 hours') AS p USING (n)
+    ORDER BY s.n);
+
+DROP TABLE offer_price_days_rendered;
+DROP TABLE offer_price_days;
+
+-- Each product's days of hour points (`offer_price_day_hours`), one row per product and
+-- UTC day with at least one event, kept by the roll-up trigger below in the statement
+-- that writes the events: whatever writes an event (the sync, a bench seed, a backfill)
+-- is read at once. A read slices the first and last days of its range
+-- (`hours[from:to]`, NULL slots skipped by `array_to_string`).
+--
+-- Not partitioned: a month's read is ~30 entries of one index, with no partitions to plan
+-- or open. The offer-sync job deletes the days past the retention with their partitions
+-- (`PriceHistoryPartitions`), by the index on `day`. A row (24 points, ~2.2 KB) is kept
+-- uncompressed in the heap: with the default threshold (~2 KB) PostgreSQL compressed it,
+-- and decompressing took a third of the read (pgbench, the same month: 10,000-12,000
+-- against 16,000-18,000 reads/s).
+CREATE TABLE offer_price_days (
+    product_id bigint NOT NULL,
+    day        timestamptz NOT NULL,
+    hours      text[] NOT NULL CONSTRAINT offer_price_days_hours_check CHECK (cardinality(hours) = 24),
+    PRIMARY KEY (product_id, day)
+) WITH (toast_tuple_target = 8160);
+
+CREATE INDEX offer_price_days_day ON offer_price_days (day);
+
+INSERT INTO offer_price_days (product_id, day, hours)
+SELECT product_id, day, offer_price_day_hours(product_id, day)
+FROM (SELECT DISTINCT product_id, date_trunc('day', hour, 'UTC') AS day FROM offer_price_hourly) AS days;
+
+-- The roll-up trigger of 0009, now also rendering the days its events fall in. Each
+-- statement renders a whole day from the roll-ups, after taking the day's row lock: a
+-- transaction writing other hours of the same day at the same time commits first, and
+-- the render (a new statement, so a new snapshot) sees its hours too.
+CREATE OR REPLACE FUNCTION offer_price_hourly_roll_up() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO offer_price_hourly AS h (product_id, hour, min_price, max_price, price_sum, price_count, changes, offer_ids,
+                                         price_avg, offers)
+    SELECT product_id, date_trunc('hour', at, 'UTC'), min(price), max(price), coalesce(sum(price), 0), count(price), count(*),
+           coalesce(array_agg(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL), '{}'),
+           round(avg(price), 2), count(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL)
+    FROM new_events
+    GROUP BY 1, 2
+    ON CONFLICT (product_id, hour) DO UPDATE SET
+        min_price = least(h.min_price, EXCLUDED.min_price),
+        max_price = greatest(h.max_price, EXCLUDED.max_price),
+        price_sum = h.price_sum + EXCLUDED.price_sum,
+        price_count = h.price_count + EXCLUDED.price_count,
+        changes = h.changes + EXCLUDED.changes,
+        offer_ids = ARRAY(SELECT DISTINCT o FROM unnest(h.offer_ids || EXCLUDED.offer_ids) AS o ORDER BY o),
+        price_avg = round((h.price_sum + EXCLUDED.price_sum) / nullif(h.price_count + EXCLUDED.price_count, 0), 2),
+        offers = cardinality(ARRAY(SELECT DISTINCT o FROM unnest(h.offer_ids || EXCLUDED.offer_ids) AS o));
+
+    INSERT INTO offer_price_days (product_id, day, hours)
+    SELECT DISTINCT product_id, date_trunc('day', at, 'UTC'), array_fill(NULL::text, ARRAY[24]) FROM new_events
+    ON CONFLICT (product_id, day) DO NOTHING;
+    PERFORM 1 FROM offer_price_days
+    WHERE (product_id, day) IN (SELECT product_id, date_trunc('day', at, 'UTC') FROM new_events)
+    ORDER BY product_id, day FOR UPDATE;
+    UPDATE offer_price_days d SET hours = offer_price_day_hours(d.product_id, d.day)
+    WHERE (d.product_id, d.day) IN (SELECT product_id, date_trunc('day', at, 'UTC') FROM new_events);
+    RETURN NULL;
+END
+$$;
