@@ -63,6 +63,23 @@ import TestSupport
         #expect(try PoolHealth.crashedWorkers() == crashedBefore, "no worker crashed")
     }
 
+    /// An answer larger than libfcgi's 8 KB buffer is written as records of its own
+    /// (`FastCGIExchange.writeRecords`): the OpenAPI document (~90 KB, two records) arrives
+    /// whole, head then body, ended, and is what nginx delivers.
+    @Test func aLargeAnswerArrivesWholeInRecordsOfItsOwn() throws {
+        let answer = try FastCGIClient.exchange(params: params([("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/openapi.json"),
+                                                                ("QUERY_STRING", "")]))
+        #expect(answer.ended && answer.status == 200)
+        let separator = Array("\r\n\r\n".utf8)
+        let end = try #require((0..<answer.stdout.count - 3).first { Array(answer.stdout[$0..<$0 + 4]) == separator })
+        let head = String(decoding: answer.stdout[..<end], as: UTF8.self)
+        let body = Array(answer.stdout[(end + 4)...])
+        #expect(body.count > 65_535, "more than one record's worth: \(body.count) bytes")
+        #expect(head.components(separatedBy: "\r\n").contains("Content-Length: \(body.count)"), "\(head)")
+        #expect((try? JSONSerialization.jsonObject(with: Data(body))) != nil, "the body is the whole JSON document")
+        #expect(try HTTP.get("/openapi.json").body == body, "what nginx delivers")
+    }
+
     @Test func bytesThatAreNotFastCGIDoNotKillAWorker() throws {
         let run = FuzzRun()
         let crashedBefore = try PoolHealth.crashedWorkers()
