@@ -35,27 +35,32 @@ DROP TABLE offer_price_days;
 -- Each product's days of hour points (`offer_price_day_hours`), one row per product and
 -- UTC day with at least one event, kept by the roll-up trigger below in the statement
 -- that writes the events: whatever writes an event (the sync, a bench seed, a backfill)
--- is read at once. A read slices the first and last days of its range
--- (`hours[from:to]`, NULL slots skipped by `array_to_string`).
+-- is read at once. A read takes a whole day's `points` (its hours' points joined, as the
+-- response carries them) and slices the first and last days of its range from `hours`
+-- (`hours[from:to]`, NULL slots skipped by `array_to_string`). Both are kept because
+-- joining 24 slots on every read cost PostgreSQL a quarter of the read (pgbench, the
+-- month: 8,300-10,300 against 11,000-12,300 reads/s).
 --
 -- Not partitioned: a month's read is ~30 entries of one index, with no partitions to plan
 -- or open. The offer-sync job deletes the days past the retention with their partitions
 -- (`PriceHistoryPartitions`), by the index on `day`. A row (24 points, ~2.2 KB) is kept
 -- uncompressed in the heap: with the default threshold (~2 KB) PostgreSQL compressed it,
 -- and decompressing took a third of the read (pgbench, the same month: 10,000-12,000
--- against 16,000-18,000 reads/s).
+-- against 16,000-18,000 reads/s); both columns (~4.4 KB) stay well under the 8 KB page.
 CREATE TABLE offer_price_days (
     product_id bigint NOT NULL,
     day        timestamptz NOT NULL,
     hours      text[] NOT NULL CONSTRAINT offer_price_days_hours_check CHECK (cardinality(hours) = 24),
+    points     text NOT NULL,
     PRIMARY KEY (product_id, day)
 ) WITH (toast_tuple_target = 8160);
 
 CREATE INDEX offer_price_days_day ON offer_price_days (day);
 
-INSERT INTO offer_price_days (product_id, day, hours)
-SELECT product_id, day, offer_price_day_hours(product_id, day)
-FROM (SELECT DISTINCT product_id, date_trunc('day', hour, 'UTC') AS day FROM offer_price_hourly) AS days;
+INSERT INTO offer_price_days (product_id, day, hours, points)
+SELECT product_id, day, hours, array_to_string(hours, ',')
+FROM (SELECT DISTINCT product_id, date_trunc('day', hour, 'UTC') AS day FROM offer_price_hourly) AS days,
+     LATERAL offer_price_day_hours(product_id, day) AS h (hours);
 
 -- The roll-up trigger of 0009, now also rendering the days its events fall in. Each
 -- statement renders a whole day from the roll-ups, after taking the day's row lock: a
@@ -81,14 +86,16 @@ BEGIN
         price_avg = round((h.price_sum + EXCLUDED.price_sum) / nullif(h.price_count + EXCLUDED.price_count, 0), 2),
         offers = cardinality(ARRAY(SELECT DISTINCT o FROM unnest(h.offer_ids || EXCLUDED.offer_ids) AS o));
 
-    INSERT INTO offer_price_days (product_id, day, hours)
-    SELECT DISTINCT product_id, date_trunc('day', at, 'UTC'), array_fill(NULL::text, ARRAY[24]) FROM new_events
+    INSERT INTO offer_price_days (product_id, day, hours, points)
+    SELECT DISTINCT product_id, date_trunc('day', at, 'UTC'), array_fill(NULL::text, ARRAY[24]), '' FROM new_events
     ON CONFLICT (product_id, day) DO NOTHING;
     PERFORM 1 FROM offer_price_days
     WHERE (product_id, day) IN (SELECT product_id, date_trunc('day', at, 'UTC') FROM new_events)
     ORDER BY product_id, day FOR UPDATE;
-    UPDATE offer_price_days d SET hours = offer_price_day_hours(d.product_id, d.day)
-    WHERE (d.product_id, d.day) IN (SELECT product_id, date_trunc('day', at, 'UTC') FROM new_events);
+    UPDATE offer_price_days d SET hours = r.hours, points = array_to_string(r.hours, ',')
+    FROM (SELECT DISTINCT product_id, date_trunc('day', at, 'UTC') AS day FROM new_events) AS t,
+         LATERAL offer_price_day_hours(t.product_id, t.day) AS r (hours)
+    WHERE d.product_id = t.product_id AND d.day = t.day;
     RETURN NULL;
 END
 $$;

@@ -91,14 +91,24 @@ import TestSupport
         let days = try db.query("SELECT product_id, count(*) FROM offer_price_days GROUP BY 1 ORDER BY 1").decode((Int64, Int64).self)
         #expect(days.map(\.0) == [first, second] && days.allSatisfy { $0.1 >= 4 }, "a row per product and day with events: \(days)")
 
-        // The reads take an hour from the day's row, not from the roll-ups.
+        // The reads take a whole day from its row's `points`, and part of a day from its
+        // `hours`, not from the roll-ups.
         let (day, slot) = try #require(try db.query("""
-            SELECT min(day)::text, (SELECT min(n) FROM generate_subscripts(hours, 1) AS n WHERE hours[n] IS NOT NULL)
-            FROM offer_price_days WHERE product_id = \(first) GROUP BY hours, day ORDER BY day LIMIT 1
-            """).first?.decode((String, Int).self))
-        let marker = #"{"at":"marker","min":1,"avg":1.00,"max":1,"offers":1,"changes":1}"#
-        try db.query("UPDATE offer_price_days SET hours[\(slot)] = \(marker) WHERE product_id = \(first) AND day = \(day)::timestamptz")
-        #expect(try Self.history(first, queries[0]).contains(marker), "the day's row is what the read returns")
+            SELECT (extract(epoch FROM day) * 1000000)::bigint, (SELECT min(n) FROM generate_subscripts(hours, 1) AS n WHERE hours[n] IS NOT NULL)
+            FROM offer_price_days WHERE product_id = \(first) ORDER BY day LIMIT 1
+            """).first?.decode((Int64, Int).self))
+        let whole = #"{"at":"whole","min":1,"avg":1.00,"max":1,"offers":1,"changes":1}"#
+        let part = #"{"at":"part","min":1,"avg":1.00,"max":1,"offers":1,"changes":1}"#
+        try db.query("""
+            UPDATE offer_price_days SET points = \(whole), hours[\(slot)] = \(part)
+            WHERE product_id = \(first) AND day = to_timestamp(\(day)::float8 / 1000000)
+            """)
+        let hourStart = RFC3339Instant(microseconds: day + Int64(slot - 1) * PriceHistoryBucket.hour.microseconds)
+        let hourEnd = RFC3339Instant(microseconds: hourStart.microseconds + PriceHistoryBucket.hour.microseconds)
+        let wholeRead = try Self.history(first, queries[0])
+        #expect(wholeRead.contains(whole) && !wholeRead.contains(part), "a whole day is its row's points: \(wholeRead)")
+        let partRead = try Self.history(first, "bucket=hour&from=\(hourStart.description)&to=\(hourEnd.description)")
+        #expect(partRead.contains(part) && !partRead.contains(whole), "part of a day is sliced from its hours: \(partRead)")
 
         // A later event rewrites its day's row in the statement that records it.
         try db.query("""
@@ -108,7 +118,7 @@ import TestSupport
             """)
         let after = try Self.history(first, queries[0])
         #expect(try Self.points(after) == Self.rollUps(first, queries[0]), "read again after more events: \(after)")
-        #expect(after.contains(#""min":5,"#) && after.contains(#""min":7,"#) && !after.contains(marker), "\(after)")
+        #expect(after.contains(#""min":5,"#) && after.contains(#""min":7,"#) && !after.contains(whole) && !after.contains(part), "\(after)")
     }
 
     @Test func daysPastTheRetentionAreDeletedWithTheirPartitions() throws {

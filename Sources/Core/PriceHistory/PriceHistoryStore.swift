@@ -68,16 +68,18 @@ public enum PriceHistoryStore {
         """
     }
 
-    /// The days of `offer_price_days` that the range overlaps, each sliced to the range's
-    /// hours (`start` and `end` are whole hours): one index range of a table that is not
-    /// partitioned, so the same cheap plan unnamed or prepared. A day whose slice holds no
-    /// point reads as empty text, which `PricePoint.writeArray` skips.
+    /// The days of `offer_price_days` that the range overlaps: a day inside it as its
+    /// `points`, the first and last sliced to the range's hours (`start` and `end` are
+    /// whole hours). One index range of a table that is not partitioned, so the same cheap
+    /// plan unnamed or prepared. A day whose slice holds no point reads as empty text,
+    /// which `PricePoint.writeArray` skips.
     static func hoursSQL(productID: Int64, from start: RFC3339Instant, until end: RFC3339Instant) -> SQL {
         let hour = PriceHistoryBucket.hour.microseconds / 1_000_000
         let (first, last) = (start.microseconds / 1_000_000, end.microseconds / 1_000_000)
         return """
-        SELECT day, array_to_string(hours[greatest(1, (\(first)::bigint - extract(epoch FROM day)::bigint) / \(hour) + 1)
-                                         : least(24, (\(last)::bigint - extract(epoch FROM day)::bigint) / \(hour))], ',')
+        SELECT day, CASE WHEN day >= to_timestamp(\(first)::float8) AND day <= to_timestamp(\(last - 24 * hour)::float8) THEN points
+                         ELSE array_to_string(hours[greatest(1, (\(first)::bigint - extract(epoch FROM day)::bigint) / \(hour) + 1)
+                                                  : least(24, (\(last)::bigint - extract(epoch FROM day)::bigint) / \(hour))], ',') END
         FROM offer_price_days
         WHERE product_id = \(productID) AND day > to_timestamp(\(first - 24 * hour)::float8) AND day < to_timestamp(\(last)::float8)
         """
