@@ -1,7 +1,7 @@
 /// A `?q=` search term of `GET /products`: a case-insensitive substring of the name.
 ///
 /// A term must contain a run of at least three ASCII letters or digits. The trigram index
-/// that makes search fast (migrations/0008_search_lower_name.sql) can only narrow a
+/// that makes search fast (migrations/0008 and 0013) can only narrow a
 /// search down by such a run: for `ab` or `a-b` it would read the whole index, and
 /// walking the ids instead reads the whole table when matches are rare (1.5 s on
 /// 1,000,000 products). Shorter terms are therefore refused with 422 rather than served

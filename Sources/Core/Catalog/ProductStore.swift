@@ -8,7 +8,7 @@ public enum ProductStore {
             return try db.query(listSQL(after: after, limit: limit)).decode(Product.self)
         }
         // Planned for each term: whether to walk the ids or use the trigram index depends on
-        // how common the term is (migrations/0008_search_lower_name.sql).
+        // how common the term is (migrations/0008_search_lower_name.sql, 0013).
         return try db.queryPlannedForValues(searchSQL(search, after: after, limit: limit)).decode(Product.self)
     }
 
@@ -20,12 +20,13 @@ public enum ProductStore {
         """
     }
 
-    /// `lower(p.name)` is the expression the trigram index and its statistics are built on;
-    /// the term is lowered by PostgreSQL too, so both sides use the same case rules.
+    /// `p.name_lower` is `lower(name)`, stored by PostgreSQL (migrations/0013), and the
+    /// column the trigram index and its statistics are built on; the term is lowered by
+    /// PostgreSQL too, so both sides use the same case rules.
     static func searchSQL(_ search: ProductSearch, after: Int64?, limit: Int) -> SQL {
         """
         SELECT \(unescaped: Product.columns) FROM products p
-        WHERE p.id > \(after ?? 0) AND lower(p.name) LIKE '%' || lower(\(escapeLike(search.term))) || '%'
+        WHERE p.id > \(after ?? 0) AND p.name_lower LIKE '%' || lower(\(escapeLike(search.term))) || '%'
         ORDER BY p.id LIMIT \(limit)
         """
     }
