@@ -33,7 +33,7 @@ DROP TABLE offer_price_days_rendered;
 DROP TABLE offer_price_days;
 
 -- Each product's days of hour points (`offer_price_day_hours`), one row per product and
--- UTC day with at least one event, kept by the roll-up trigger below in the statement
+-- UTC day with at least one event, kept by the events' trigger below in the statement
 -- that writes the events: whatever writes an event (the sync, a bench seed, a backfill)
 -- is read at once. A read takes a whole day's `points` (its hours' points joined, as the
 -- response carries them) and slices the first and last days of its range from `hours`
@@ -62,30 +62,15 @@ SELECT product_id, day, hours, array_to_string(hours, ',')
 FROM (SELECT DISTINCT product_id, date_trunc('day', hour, 'UTC') AS day FROM offer_price_hourly) AS days,
      LATERAL offer_price_day_hours(product_id, day) AS h (hours);
 
--- The roll-up trigger of 0009, now also rendering the days its events fall in. Each
--- statement renders a whole day from the roll-ups, after taking the day's row lock: a
--- transaction writing other hours of the same day at the same time commits first, and
--- the render (a new statement, so a new snapshot) sees its hours too.
-CREATE OR REPLACE FUNCTION offer_price_hourly_roll_up() RETURNS trigger
+-- The days the events of a statement fall in, rendered again from the roll-ups: a second
+-- trigger on the events, after 0009's roll-up (triggers of one event fire in name order,
+-- and `offer_price_events_roll_up` sorts before this one). Each statement renders a whole
+-- day after taking the day's row lock: a transaction writing other hours of the same day
+-- at the same time commits first, and the render (a new statement, so a new snapshot)
+-- sees its hours too.
+CREATE FUNCTION offer_price_days_render() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO offer_price_hourly AS h (product_id, hour, min_price, max_price, price_sum, price_count, changes, offer_ids,
-                                         price_avg, offers)
-    SELECT product_id, date_trunc('hour', at, 'UTC'), min(price), max(price), coalesce(sum(price), 0), count(price), count(*),
-           coalesce(array_agg(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL), '{}'),
-           round(avg(price), 2), count(DISTINCT offer_id) FILTER (WHERE price IS NOT NULL)
-    FROM new_events
-    GROUP BY 1, 2
-    ON CONFLICT (product_id, hour) DO UPDATE SET
-        min_price = least(h.min_price, EXCLUDED.min_price),
-        max_price = greatest(h.max_price, EXCLUDED.max_price),
-        price_sum = h.price_sum + EXCLUDED.price_sum,
-        price_count = h.price_count + EXCLUDED.price_count,
-        changes = h.changes + EXCLUDED.changes,
-        offer_ids = ARRAY(SELECT DISTINCT o FROM unnest(h.offer_ids || EXCLUDED.offer_ids) AS o ORDER BY o),
-        price_avg = round((h.price_sum + EXCLUDED.price_sum) / nullif(h.price_count + EXCLUDED.price_count, 0), 2),
-        offers = cardinality(ARRAY(SELECT DISTINCT o FROM unnest(h.offer_ids || EXCLUDED.offer_ids) AS o));
-
     INSERT INTO offer_price_days (product_id, day, hours, points)
     SELECT DISTINCT product_id, date_trunc('day', at, 'UTC'), array_fill(NULL::text, ARRAY[24]), '' FROM new_events
     ON CONFLICT (product_id, day) DO NOTHING;
@@ -99,3 +84,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
+
+CREATE TRIGGER offer_price_events_roll_up_to_days AFTER INSERT ON offer_price_events
+    REFERENCING NEW TABLE AS new_events FOR EACH STATEMENT EXECUTE FUNCTION offer_price_days_render();
