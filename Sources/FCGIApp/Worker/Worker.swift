@@ -66,8 +66,9 @@ struct Worker {
         // The thread that passes on connections a request waits on while this worker serves
         // a long one (`BusyConnectionWatcher`; after WorkerSignals.install: it blocks every
         // signal), started the first time the worker holds more than one connection, which
-        // only kept-alive FastCGI brings: a second thread takes glibc off its single-thread
-        // fast paths (~5 % of /healthz measured), which a pool without keep-alive never needs.
+        // only kept-alive FastCGI brings: an idle second thread cost ~5 % of /healthz
+        // (measured; why was not profiled: glibc's single-thread fast paths are a guess),
+        // which a pool without keep-alive never needs to pay.
         var watching = false
 
         var served = 0
