@@ -34,7 +34,7 @@ import TestSupport
 
     /// The points of `id`'s hourly roll-ups in the read's buckets, formed here from the
     /// roll-ups' values (not by `offer_price_point`): what a `bucket=hour` read must say.
-    static func rollUps(_ id: Int64, _ query: String) throws -> [[String: String]] {
+    static func rollUps(_ id: Int64, _ query: String) throws -> [PriceHistoryPoint] {
         let items = URLComponents(string: "/?\(query)")?.queryItems ?? []
         let from = items.first { $0.name == "from" }?.value.flatMap(RFC3339Instant.init)
         let to = items.first { $0.name == "to" }?.value.flatMap(RFC3339Instant.init) ?? .now
@@ -47,20 +47,14 @@ import TestSupport
             ORDER BY hour
             """).decode((Int64, String, String, String, String, String).self)
         return rows.map { at, min, avg, max, offers, changes in
-            ["at": RFC3339Instant(microseconds: at).description, "min": min, "avg": avg, "max": max, "offers": offers, "changes": changes]
+            PriceHistoryPoint(at: RFC3339Instant(microseconds: at).description, min: min, avg: avg, max: max, offers: offers, changes: changes)
         }
     }
 
-    /// A read's points with each member as its JSON text (numbers as written: `10.50`).
-    static func points(_ body: String) throws -> [[String: String]] {
-        let inner = try #require(body.firstRange(of: #""points":["#).map { body[$0.upperBound...].dropLast(2) })
-        guard !inner.isEmpty else { return [] }
-        return inner.dropFirst().dropLast().components(separatedBy: "},{").map { object in
-            Dictionary(uniqueKeysWithValues: object.components(separatedBy: ",").map { member in
-                let parts = member.split(separator: ":", maxSplits: 1).map(String.init)
-                return (parts[0].trimmingCharacters(in: ["\""]), parts[1].trimmingCharacters(in: ["\""]))
-            })
-        }
+    /// A read's points, each number as its literal text (`10.50`).
+    static func points(_ body: String) throws -> [PriceHistoryPoint] {
+        guard case .object(let answer) = try JSONParser.parse(Array(body.utf8)) else { return [] }
+        return PriceHistoryPoint.points(answer["points"])
     }
 
     @Test func hourReadsAreTheRollUpsAsTheDatabaseKeepsThem() throws {

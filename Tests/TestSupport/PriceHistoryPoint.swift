@@ -2,8 +2,12 @@ import Core
 
 /// One point of a `price-history` answer, its numbers as their literal text (exact, as
 /// the service writes them), for the route suite and the offer-sync suite alike.
-public struct PriceHistoryPoint: Sendable, CustomStringConvertible {
+public struct PriceHistoryPoint: Sendable, Equatable, CustomStringConvertible {
     public var at, min, avg, max, offers, changes: String
+
+    public init(at: String, min: String, avg: String, max: String, offers: String, changes: String) {
+        (self.at, self.min, self.avg, self.max, self.offers, self.changes) = (at, min, avg, max, offers, changes)
+    }
 
     public var description: String { "\(at) min \(min) avg \(avg) max \(max) offers \(offers) changes \(changes)" }
 

@@ -38,10 +38,12 @@ extension FastCGIExchange {
             var offset = 0
             for record in 0..<records {
                 let length = min(Self.recordContent, total - record * Self.recordContent)
+                // Version 1, FCGI_STDOUT, the request id and the length (big-endian), no
+                // padding; the reserved byte stays 0.
                 let header = headerBytes.baseAddress! + record * 8
-                let fields: [UInt8] = [1, 6, UInt8(requestID >> 8), UInt8(requestID & 0xFF),
-                                       UInt8(length >> 8), UInt8(length & 0xFF), 0, 0]  // version 1, FCGI_STDOUT
-                fields.withUnsafeBytes { header.copyMemory(from: $0.baseAddress!, byteCount: 8) }
+                for (offset, byte) in [1, 6, UInt8(requestID >> 8), UInt8(requestID & 0xFF), UInt8(length >> 8), UInt8(length & 0xFF)].enumerated() {
+                    header.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
+                }
                 vectors.append(iovec(iov_base: header, iov_len: 8))
                 var left = length
                 while left > 0, let segment = segments.first {
