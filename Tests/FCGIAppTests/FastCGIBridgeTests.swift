@@ -80,6 +80,29 @@ import TestSupport
         #expect(try HTTP.get("/openapi.json").body == body, "what nginx delivers")
     }
 
+    /// A connection nginx does not keep (no FCGI_KEEP_CONN, the default) is closed as soon
+    /// as the answer is written and the input read to its end (`Worker.finish`), not after
+    /// libfcgi's lingering close, which waits up to 2 s for the peer to close first. Here
+    /// the peer never closes: each answer must still end (EOF) at once, whole: a GET, a
+    /// POST whose body was read, and a POST over the body limit whose body the worker
+    /// answers 413 without reading (2 MB, read to the end afterwards).
+    @Test func anUnkeptConnectionIsClosedAsSoonAsItsAnswerIsWritten() throws {
+        let get = params([("REQUEST_METHOD", "GET"), ("REQUEST_URI", "/healthz"), ("QUERY_STRING", "")])
+        let overLimit = 2_000_000  // over the body limit, as in oddParamsGetAStatusAndNoWorkerDies
+        let cases: [(String, [([UInt8], [UInt8])], [UInt8], Int)] = [
+            ("GET /healthz", get, [], 200),
+            ("POST, body read", post(contentLength: "2", extra: []).filter { $0.0 != Array("HTTP_AUTHORIZATION".utf8) }, Array("{}".utf8), 401),
+            ("POST over the limit, body unread", post(contentLength: String(overLimit)), [UInt8](repeating: 0x20, count: overLimit), 413),
+        ]
+        for (label, pairs, stdin, status) in cases {
+            let started = Date()
+            let answer = try FastCGIClient.exchange(params: pairs, stdin: stdin, closingFirst: false)
+            let seconds = Date().timeIntervalSince(started)
+            #expect(answer.ended && answer.status == status, "\(label): \(String(describing: answer.status))")
+            #expect(seconds < 1, "\(label): the worker closed after \(seconds) s")
+        }
+    }
+
     @Test func bytesThatAreNotFastCGIDoNotKillAWorker() throws {
         let run = FuzzRun()
         let crashedBefore = try PoolHealth.crashedWorkers()

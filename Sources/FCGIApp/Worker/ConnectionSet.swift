@@ -20,7 +20,7 @@ import Glibc
 /// `BusyConnectionWatcher` may pass such a connection to an idle worker (`handOff`); this
 /// set is what the two threads share, under `state`. Ownership stays simple: the
 /// connection being served (`serving`) is never passed on, a held connection between
-/// requests has nothing buffered in libfcgi (`FCGX_Finish_r` freed its streams, and nginx
+/// requests has nothing buffered in libfcgi (`Worker.finish` freed its streams, and nginx
 /// sends the next request only after the whole previous response), so whatever nginx sent
 /// waits in the socket for whoever owns it next.
 ///
@@ -61,6 +61,11 @@ final class ConnectionSet: @unchecked Sendable {
     /// parks the watcher while the worker is between requests.
     private let state = NSCondition()
     private var held: [Int32: UnsafeMutablePointer<FCGX_Request>] = [:]
+    /// The held connections in the wait (`poller`). A connection joins it only once it is
+    /// kept past a request (or arrives without one): a connection nginx does not keep (the
+    /// default) is accepted, served and closed without ever joining, which saves an
+    /// `epoll_ctl` and the wait's clean-up at its close on every request.
+    private var watched = Set<Int32>()
     /// The connection whose request the worker's thread is serving; nil between requests.
     private var serving: Int32?
     /// Requests begun, so the watcher tells one long request from several short ones.
@@ -110,6 +115,7 @@ final class ConnectionSet: @unchecked Sendable {
         // takes each out of the wait before it lets go of the lock.
         guard let request = held[fd] else {
             _ = catalog_poller_remove(poller, fd)
+            watched.remove(fd)
             return .timeout
         }
         beginServing(fd)
@@ -152,7 +158,10 @@ final class ConnectionSet: @unchecked Sendable {
         state.lock()
         defer { state.unlock() }
         let request = hold(fd)
-        guard waiting else { return .accepted }
+        guard waiting else {
+            watch(fd)
+            return .accepted
+        }
         beginServing(fd)
         return .request(request)
     }
@@ -168,9 +177,14 @@ final class ConnectionSet: @unchecked Sendable {
         // from nginx's FCGI_KEEP_CONN flag.
         request.pointee.keepConnection = 1
         held[fd] = request
-        _ = catalog_poller_add(poller, fd, 0)
         if held.count >= Self.maximumHeld { setListening(false) }
         return request
+    }
+
+    /// Called with `state` locked: puts a held connection in the wait, once.
+    private func watch(_ fd: Int32) {
+        guard watched.insert(fd).inserted else { return }
+        _ = catalog_poller_add(poller, fd, 0)
     }
 
     /// Called with `state` locked: from here until `finished`, `fd` is the worker thread's.
@@ -180,19 +194,20 @@ final class ConnectionSet: @unchecked Sendable {
         if watcherParked { state.signal() }
     }
 
-    /// After a request on `request`'s connection ended (`FCGX_Finish_r` ran): forgets the
-    /// connection if libfcgi closed it (nginx did not ask to keep it, or it failed).
+    /// After a request on `request`'s connection ended (`Worker.finish` ran): forgets the
+    /// connection if it was closed (nginx did not ask to keep it, or it failed), else puts
+    /// it in the wait for its next request.
     func finished(_ request: UnsafeMutablePointer<FCGX_Request>, descriptor: Int32) {
         state.lock()
         defer { state.unlock() }
         serving = nil
-        if request.pointee.ipcFd < 0 { forget(descriptor) }
+        if request.pointee.ipcFd < 0 { forget(descriptor) } else { watch(descriptor) }
     }
 
     /// The worker is leaving between requests: every connection it holds goes to the
     /// workers that stay (or is closed, if the hand-off queue is full), and what libfcgi
     /// allocated is freed. No request is half read: nginx sends the next request on a
-    /// connection only after the previous response, and `FCGX_Finish_r` consumed that one.
+    /// connection only after the previous response, and `Worker.finish` consumed that one.
     /// Returns how many were handed over.
     func handOverAll() -> Int {
         setListening(false)
@@ -213,6 +228,7 @@ final class ConnectionSet: @unchecked Sendable {
 
     /// Called with `state` locked.
     private func forget(_ fd: Int32) {
+        watched.remove(fd)
         guard let request = held.removeValue(forKey: fd) else { return }
         FCGX_Free(request, 0)
         request.deinitialize(count: 1)
@@ -279,7 +295,7 @@ extension ConnectionSet {
             guard handoff.send(fd) else { break }
             // Out of the wait first: the queued copy keeps the connection (and so its epoll
             // registration) alive after this descriptor is closed.
-            _ = catalog_poller_remove(poller, fd)
+            if watched.contains(fd) { _ = catalog_poller_remove(poller, fd) }
             held[fd]?.pointee.ipcFd = -1
             forget(fd)
             _ = close(fd)

@@ -9,7 +9,7 @@ import Glibc
 /// libfcgi copies stdout into an 8 KB buffer and writes a record each time it fills, so a
 /// 65 KB answer (a month of price history) was nine `write`s, each waking nginx to read
 /// one record. Written here it is one `writev` of records up to 64 KB, with the head and
-/// the body as they are (no copy); `FCGX_Finish_r` then adds the end of stdout and the
+/// the body as they are (no copy); `Worker.finish` then adds the end of stdout and the
 /// end of the request in one more write, as for any answer (nothing is left in libfcgi's
 /// buffer). Answers that fit libfcgi's buffer keep going through it: they already leave in
 /// the single write at the end of the request.
@@ -24,7 +24,7 @@ extension FastCGIExchange {
     static let maxVectors = 1024
 
     /// Writes `head` then `body` as stdout records of `request`. On a failed write the
-    /// stream is marked failed, so `FCGX_Finish_r` closes the connection (as libfcgi does
+    /// stream is marked failed, so `Worker.finish` closes the connection (as libfcgi does
     /// for its own writes).
     func writeRecords(head: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer) {
         let total = head.count + body.count

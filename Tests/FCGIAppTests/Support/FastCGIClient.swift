@@ -24,17 +24,20 @@ enum FastCGIClient {
     }
 
     /// One request: `params` in order (names and values as raw bytes), then `stdin`.
-    static func exchange(params: [([UInt8], [UInt8])], stdin: [UInt8] = []) throws -> Answer {
+    /// `closingFirst: false` keeps this end open until the worker closes (see `send`).
+    static func exchange(params: [([UInt8], [UInt8])], stdin: [UInt8] = [], closingFirst: Bool = true) throws -> Answer {
         var bytes = record(.beginRequest, [0, 1, 0, 0, 0, 0, 0, 0])  // role 1 (responder), flags 0: close after
         var encoded: [UInt8] = []
         for (name, value) in params { encoded += length(name.count) + length(value.count) + name + value }
         bytes += chunked(.params, encoded)
         bytes += chunked(.stdin, stdin)
-        return try send(bytes)
+        return try send(bytes, closingFirst: closingFirst)
     }
 
     /// Raw bytes, framing and all (for framing the worker must survive, not answer).
-    static func send(_ bytes: [UInt8]) throws -> Answer {
+    /// `closingFirst` shuts this end's writing down after the bytes, so a worker waiting
+    /// for more input sees the end; without it, the answer ends only when the worker closes.
+    static func send(_ bytes: [UInt8], closingFirst: Bool = true) throws -> Answer {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw HTTP.Failure(description: "socket failed") }
         defer { close(fd) }
@@ -56,7 +59,7 @@ enum FastCGIClient {
             if count <= 0 { break }  // the worker may answer and close before reading everything
             sent += count
         }
-        shutdown(fd, Int32(SHUT_WR))  // no more input: a worker waiting for more sees the end
+        if closingFirst { shutdown(fd, Int32(SHUT_WR)) }  // no more input: a worker waiting for more sees the end
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
