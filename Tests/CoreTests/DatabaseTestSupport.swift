@@ -18,6 +18,15 @@ enum TestDatabase {
 
     static let logger = Logger(label: "test")
 
+    /// The repository's migrations, as `catalog migrate` reads them.
+    static let migrationsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("migrations")
+
+    /// One migration's SQL, by file name (`0001_products.sql`).
+    static func migration(_ name: String) throws -> String {
+        try String(contentsOf: migrationsDirectory.appendingPathComponent(name), encoding: .utf8)
+    }
+
     /// A schema of its own for a test, dropped afterwards, so tests never see each other's tables.
     static func withScratchSchema<T>(_ body: (PostgresConnection, String) throws -> T) throws -> T {
         let connection = try connect()

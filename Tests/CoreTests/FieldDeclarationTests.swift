@@ -16,8 +16,7 @@ import Testing
         ("users", AccountInput.Registration.fields + AccountInput.UserPatch.fields),
     ]
 
-    private static let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("migrations").path
+    private static let migrations = TestDatabase.migrationsDirectory.path
 
     /// A column as the migrated database has it.
     private struct Column {

@@ -63,8 +63,7 @@ import TestSupport
     }
 
     @Test func loadsNumberedFilesFromTheRepository() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("migrations").path
+        let directory = TestDatabase.migrationsDirectory.path
         let migrator = try Migrator.load(directory: directory, logger: TestDatabase.logger)
         #expect(migrator.migrations.map(\.version) == Array(1...migrator.migrations.count))
         #expect(migrator.migrations.first?.name == "0001_products.sql")

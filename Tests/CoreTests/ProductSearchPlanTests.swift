@@ -9,13 +9,6 @@ import Testing
 /// (no Sort of all its matches); a rare or absent one must use the trigram index. Every
 /// answer is also compared with a plain `strpos` scan of the same rows.
 @Suite struct ProductSearchPlanTests {
-    private static let migrations = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("migrations")
-
-    private static func migration(_ name: String) throws -> String {
-        try String(contentsOf: migrations.appendingPathComponent(name), encoding: .utf8)
-    }
-
     /// 'copperish' is in 2 % of the names (~4,000), 'rarebit' in 5, 'zzqxv' in none. The
     /// common term goes to names chosen by a hash, not to every 50th: with the whole table
     /// sampled, evenly spaced histogram bounds over names in a regular pattern can all miss
@@ -26,7 +19,7 @@ import Testing
         // Loading and indexing 200,000 rows is the work of `catalog migrate` and a seed, not
         // of a request: on a busy machine it outlasts the API's statement timeout.
         try db.execute(DatabaseSessionDefaults.maintenanceSession)
-        try db.execute(migration("0001_products.sql"))
+        try db.execute(TestDatabase.migration("0001_products.sql"))
         // Loaded before 0008 builds its index in one pass (a row-by-row GIN insert of
         // 200,000 names would take most of the test's time).
         try db.execute("DROP INDEX products_name_trgm_idx")
@@ -41,8 +34,8 @@ import Testing
         // as `catalog migrate` does once its migrations are in: 0008's statistics target
         // applies only then (an autovacuum ANALYZE arriving at any moment made this test
         // pass or fail by chance while the test relied on the first).
-        try db.execute("BEGIN; " + migration("0008_search_lower_name.sql") + "; COMMIT")
-        try db.execute("BEGIN; " + migration("0013_search_name_lower_column.sql") + "; COMMIT")
+        try db.execute("BEGIN; " + TestDatabase.migration("0008_search_lower_name.sql") + "; COMMIT")
+        try db.execute("BEGIN; " + TestDatabase.migration("0013_search_name_lower_column.sql") + "; COMMIT")
         try db.execute("ANALYZE products")
     }
 

@@ -35,11 +35,7 @@ public enum ProductStore {
     /// `lock` takes a row lock (`FOR UPDATE`) for a conditional write in a transaction.
     /// `GET /products/{id}` is the hottest query: no `ORDER BY` (see below).
     public static func find(_ db: PostgresConnection, id: Int64, lock: Bool = false) throws(DatabaseError) -> (Product, [Offer])? {
-        let rows = try db.query("""
-            SELECT \(unescaped: Product.columns), \(unescaped: Offer.columns)
-            FROM products p LEFT JOIN offers o ON o.product_id = p.id
-            WHERE p.id = \(id)\(unescaped: lock ? " FOR UPDATE OF p" : "")
-            """).rows
+        let rows = try db.query(findSQL(id: id, lock: lock)).rows
         guard let first = rows.first else { return nil }
         let product = try Product(row: first)
         var offers: [Offer] = []
@@ -52,6 +48,17 @@ public enum ProductStore {
         // UUID text sorts exactly as PostgreSQL orders `uuid` values (byte by byte).
         offers.sort { $0.id < $1.id }
         return (product, offers)
+    }
+
+    /// `find`'s statement. Its offers come from an index-only scan of
+    /// `offers_product_id_idx`, which carries every offer column it returns (migration 0014;
+    /// `ProductByIdPlanTests` checks the plan).
+    static func findSQL(id: Int64, lock: Bool) -> SQL {
+        """
+        SELECT \(unescaped: Product.columns), \(unescaped: Offer.columns)
+        FROM products p LEFT JOIN offers o ON o.product_id = p.id
+        WHERE p.id = \(id)\(unescaped: lock ? " FOR UPDATE OF p" : "")
+        """
     }
 
     public static func insert(_ db: PostgresConnection, name: String, description: String, price: Money) throws(DatabaseError) -> Product {
