@@ -165,8 +165,10 @@ struct Worker {
     /// closed, and nginx's close then woke the worker again: measured over signed-in by-id
     /// reads, closing at once (with `ConnectionSet` no longer watching unkept connections)
     /// took the worker's voluntary context switches per request from ~1.45 to ~0.57 and
-    /// its CPU per read from ~155 to ~125 µs (README "Benchmark"). A connection whose input
-    /// is not at its end (a failed read or write) keeps libfcgi's lingering close.
+    /// its CPU per read from ~155 to ~125 µs (README "Benchmark"; the same section has its
+    /// one measured cost: a wider spread of `/healthz` latencies at saturation, p99 ~4.5 →
+    /// ~7 ms). A connection whose input is not at its end (a failed read or write) keeps
+    /// libfcgi's lingering close.
     static func finish(_ request: UnsafeMutablePointer<FCGX_Request>) {
         guard let input = request.pointee.in else {
             FCGX_Finish_r(request)
