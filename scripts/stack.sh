@@ -449,6 +449,7 @@ except OSError:
 }
 
 # ---- ports
+PORT_GIVEN=$PORT
 if [[ -n $PORT ]]; then
     port_free "$PORT" || die "port 127.0.0.1:$PORT is already in use"
     PG_PORT=$(python3 "$REPO/scripts/free-port.py" 1)
@@ -589,13 +590,25 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s $DIR/catalog.pid ]] && break; sleep 0.1;
 "$REPO/scripts/web-install.sh" "$STATE/web" || fail_up "the web page could not be installed in $STATE/web"
 
 # ---- nginx (the production config, rendered)
-log "nginx on $BASE_URL"
-python3 "$REPO/scripts/render-nginx.py" --template "$REPO/deploy/nginx.conf" \
-    --out "$STATE/nginx.conf" --port "$PORT" --socket "$STATE/catalog.sock" --run-dir "$STATE" "${NGINX_INCLUDE[@]}" ||
-    fail_up "could not render the nginx config"
-if ! out=$("$NGINX_BIN" -c "$STATE/nginx.conf" -p "$STATE/" 2>&1 </dev/null); then
+# The port was picked free at the start, and everything since (initdb, migrations, the
+# pool) took seconds in which another process's outgoing connection may have been given
+# it as its local port (CI saw that once: "bind() to 127.0.0.1:N failed (98: Address
+# already in use)"). A picked port that is taken is picked again, a few times; a port
+# given with --port is not.
+for attempt in 1 2 3 4 5; do
+    log "nginx on $BASE_URL"
+    python3 "$REPO/scripts/render-nginx.py" --template "$REPO/deploy/nginx.conf" \
+        --out "$STATE/nginx.conf" --port "$PORT" --socket "$STATE/catalog.sock" --run-dir "$STATE" "${NGINX_INCLUDE[@]}" ||
+        fail_up "could not render the nginx config"
+    out=$("$NGINX_BIN" -c "$STATE/nginx.conf" -p "$STATE/" 2>&1 </dev/null) && break
+    if [[ -z $PORT_GIVEN && $attempt -lt 5 && $out == *"127.0.0.1:$PORT failed (98"* ]]; then
+        log "port $PORT was taken meanwhile; picking another"
+        PORT=$(python3 "$REPO/scripts/free-port.py" 1)
+        BASE_URL="http://127.0.0.1:$PORT"
+        continue
+    fi
     fail_up "nginx did not start: $(printf '%s\n' "$out" | tail -n 1)"
-fi
+done
 
 # ---- wait for /healthz through nginx
 if ! python3 - "$BASE_URL/healthz" "$TIMEOUT" <<'PY'; then
