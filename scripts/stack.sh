@@ -456,9 +456,8 @@ if [[ -n $PORT ]]; then
     # make sure the auto-picked PostgreSQL port is not the requested nginx port
     while [[ $PG_PORT == "$PORT" ]]; do PG_PORT=$(python3 "$REPO/scripts/free-port.py" 1); done
 else
-    { read -r PG_PORT; read -r PORT; } < <(python3 "$REPO/scripts/free-port.py" 2)
+    PG_PORT=$(python3 "$REPO/scripts/free-port.py" 1)  # nginx's is picked when it starts
 fi
-BASE_URL="http://127.0.0.1:$PORT"
 
 # ---- PostgreSQL
 log "PostgreSQL: initdb in $STATE/pg (port $PG_PORT)"
@@ -590,24 +589,22 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do [[ -s $DIR/catalog.pid ]] && break; sleep 0.1;
 "$REPO/scripts/web-install.sh" "$STATE/web" || fail_up "the web page could not be installed in $STATE/web"
 
 # ---- nginx (the production config, rendered)
-# The port was picked free at the start, and everything since (initdb, migrations, the
-# pool) took seconds in which another process's outgoing connection may have been given
-# it as its local port (CI saw that once: "bind() to 127.0.0.1:N failed (98: Address
-# already in use)"). A picked port that is taken is picked again, a few times; a port
-# given with --port is not.
+# nginx's port, unless --port gave one, is picked here and not at the start: a port picked
+# free and bound seconds later (after initdb, migrations, the pool) can meanwhile be given
+# to another process's outgoing connection as its local port (CI saw "bind() to
+# 127.0.0.1:N failed (98: Address already in use)"). A few milliseconds remain between the
+# pick and the bind, so a picked port found taken is picked again, a few times.
 for attempt in 1 2 3 4 5; do
+    [[ -n $PORT_GIVEN ]] || PORT=$(python3 "$REPO/scripts/free-port.py" 1)
+    BASE_URL="http://127.0.0.1:$PORT"
     log "nginx on $BASE_URL"
     python3 "$REPO/scripts/render-nginx.py" --template "$REPO/deploy/nginx.conf" \
         --out "$STATE/nginx.conf" --port "$PORT" --socket "$STATE/catalog.sock" --run-dir "$STATE" "${NGINX_INCLUDE[@]}" ||
         fail_up "could not render the nginx config"
     out=$("$NGINX_BIN" -c "$STATE/nginx.conf" -p "$STATE/" 2>&1 </dev/null) && break
-    if [[ -z $PORT_GIVEN && $attempt -lt 5 && $out == *"127.0.0.1:$PORT failed (98"* ]]; then
-        log "port $PORT was taken meanwhile; picking another"
-        PORT=$(python3 "$REPO/scripts/free-port.py" 1)
-        BASE_URL="http://127.0.0.1:$PORT"
-        continue
-    fi
-    fail_up "nginx did not start: $(printf '%s\n' "$out" | tail -n 1)"
+    [[ -z $PORT_GIVEN && $attempt -lt 5 && $out == *"127.0.0.1:$PORT failed (98"* ]] ||
+        fail_up "nginx did not start: $(printf '%s\n' "$out" | tail -n 1)"
+    log "port $PORT was taken meanwhile; picking another"
 done
 
 # ---- wait for /healthz through nginx

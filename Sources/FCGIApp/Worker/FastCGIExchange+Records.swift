@@ -38,12 +38,11 @@ extension FastCGIExchange {
             var offset = 0
             for record in 0..<records {
                 let length = min(Self.recordContent, total - record * Self.recordContent)
-                // Version 1, FCGI_STDOUT, the request id and the length (big-endian), no
-                // padding; the reserved byte stays 0.
+                // Version 1, FCGI_STDOUT, the request id, the length, no padding, the
+                // reserved byte: one big-endian word.
                 let header = headerBytes.baseAddress! + record * 8
-                for (offset, byte) in [1, 6, UInt8(requestID >> 8), UInt8(requestID & 0xFF), UInt8(length >> 8), UInt8(length & 0xFF)].enumerated() {
-                    header.storeBytes(of: byte, toByteOffset: offset, as: UInt8.self)
-                }
+                let word = UInt64(1) << 56 | UInt64(6) << 48 | UInt64(requestID) << 32 | UInt64(length) << 16
+                header.storeBytes(of: word.bigEndian, as: UInt64.self)
                 vectors.append(iovec(iov_base: header, iov_len: 8))
                 var left = length
                 while left > 0, let segment = segments.first {

@@ -184,18 +184,18 @@ struct Worker {
                 while FCGX_GetStr(bytes.baseAddress, Int32(bytes.count), input) > 0 {}
             }
         }
-        failed = failed || FCGX_GetError(input) != 0
-        let inputEnded = input.pointee.isClosed != 0 && !failed
-        if request.pointee.keepConnection != 0, !failed {
-            FCGX_Free(request, 0)
-        } else if inputEnded {
-            let descriptor = request.pointee.ipcFd
-            FCGX_Free(request, 0)
-            request.pointee.ipcFd = -1
-            _ = close(descriptor)
-        } else {
+        guard !failed, FCGX_GetError(input) == 0, input.pointee.isClosed != 0 else {
             FCGX_Free(request, 1)  // libfcgi's lingering close
+            return
         }
+        if request.pointee.keepConnection != 0 {
+            FCGX_Free(request, 0)  // kept: the connection waits for nginx's next request
+            return
+        }
+        let descriptor = request.pointee.ipcFd
+        FCGX_Free(request, 0)
+        request.pointee.ipcFd = -1
+        _ = close(descriptor)
     }
 
     /// Reads, handles and writes one request, publishing each step in the scoreboard.
